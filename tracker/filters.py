@@ -1,0 +1,175 @@
+"""A frozen :class:`Filters` value: apply it to canonical frames, describe it, and
+round-trip it through URL query parameters.
+
+The date range applies to incidents (by their ``date``) and, as an upper bound,
+to designations: a designation is *in view* when it was made on or before the
+end of the range, or its date is unknown.  Empty tuples mean "no restriction".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+
+import pandas as pd
+
+DEFAULT_START = dt.date(2025, 9, 1)
+
+_LIST_FIELDS = ("regions", "event_types", "affiliations", "authorities", "programs", "entity_types", "route_types")
+_TEXT_COLUMNS = {
+    "incidents": ("incident_id", "location_text", "affiliation_text", "vessel_type", "announced_by", "notes"),
+    "designations": ("name", "aliases", "authority", "program_text", "base_location_text", "identifiers", "notes"),
+    "routes": ("name", "origin_text", "destination_text", "waypoints_text", "vessels_or_actors", "notes"),
+}
+_PARAM = {
+    "date_from": "from",
+    "date_to": "to",
+    "regions": "region",
+    "event_types": "event",
+    "affiliations": "affiliation",
+    "authorities": "authority",
+    "programs": "program",
+    "entity_types": "entity",
+    "route_types": "route",
+    "text": "q",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user has chosen to look at.  Dates are inclusive calendar days."""
+
+    date_from: dt.date | None = DEFAULT_START
+    date_to: dt.date | None = None
+    regions: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+    affiliations: tuple[str, ...] = ()
+    authorities: tuple[str, ...] = ()
+    programs: tuple[str, ...] = ()
+    entity_types: tuple[str, ...] = ()
+    route_types: tuple[str, ...] = ()
+    text: str = field(default="")
+
+    # -- applying ----------------------------------------------------------
+
+    def _text_mask(self, kind: str, frame: pd.DataFrame) -> pd.Series:
+        needle = self.text.strip().lower()
+        if not needle:
+            return pd.Series(True, index=frame.index)
+        mask = pd.Series(False, index=frame.index)
+        for col in _TEXT_COLUMNS[kind]:
+            mask |= frame[col].str.lower().str.contains(needle, regex=False, na=False)
+        return mask
+
+    def apply_incidents(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The incidents inside the date range, regions, event types, affiliations and text."""
+        mask = self._text_mask("incidents", frame)
+        if self.date_from is not None:
+            mask &= frame["date"] >= pd.Timestamp(self.date_from)
+        if self.date_to is not None:
+            mask &= frame["date"] < pd.Timestamp(self.date_to) + pd.Timedelta(days=1)
+        for name, col in (("regions", "region"), ("event_types", "event_type"), ("affiliations", "affiliation")):
+            chosen = getattr(self, name)
+            if chosen:
+                mask &= frame[col].isin(chosen)
+        return frame[mask]
+
+    def apply_designations(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Designations made by the end of the range (or undated) matching authority, program, type, text."""
+        mask = self._text_mask("designations", frame)
+        if self.date_to is not None:
+            end = pd.Timestamp(self.date_to) + pd.Timedelta(days=1)
+            mask &= frame["designation_date"].isna() | (frame["designation_date"] < end)
+        for name, col in (("authorities", "authority_group"), ("programs", "program"), ("entity_types", "entity_type")):
+            chosen = getattr(self, name)
+            if chosen:
+                mask &= frame[col].isin(chosen)
+        return frame[mask]
+
+    def apply_routes(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Routes of the chosen types matching the text."""
+        mask = self._text_mask("routes", frame)
+        if self.route_types:
+            mask &= frame["route_type"].isin(self.route_types)
+        return frame[mask]
+
+    def apply(self, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Apply to a canonical frame of ``kind`` ("incidents", "designations" or "routes")."""
+        return {"incidents": self.apply_incidents, "designations": self.apply_designations,
+                "routes": self.apply_routes}[kind](frame)
+
+    # -- describing --------------------------------------------------------
+
+    def caption(self, *, as_of: dt.date | None = None) -> str:
+        """A readable one-line summary, e.g. 'where date 2025-09-01 to 2026-10-04; region Caribbean'."""
+        end = self.date_to or as_of
+        parts = []
+        if self.date_from or end:
+            parts.append(f"date {self.date_from or 'start'} to {end or 'latest'}")
+        labels = {"regions": "region", "event_types": "event type", "affiliations": "affiliation",
+                  "authorities": "authority", "programs": "program", "entity_types": "entity type",
+                  "route_types": "route type"}
+        for name, label in labels.items():
+            chosen = getattr(self, name)
+            if chosen:
+                parts.append(f"{label} {' or '.join(chosen)}")
+        if self.text.strip():
+            parts.append(f"text contains {self.text.strip()!r}")
+        return "where " + "; ".join(parts) if parts else "all records"
+
+    # -- URL round trip ----------------------------------------------------
+
+    def to_query_params(self) -> dict[str, str | list[str]]:
+        """Only the fields that differ from the defaults, as URL query parameters."""
+        out: dict[str, str | list[str]] = {}
+        default = Filters()
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value == getattr(default, f.name):
+                continue
+            key = _PARAM[f.name]
+            if f.name in _LIST_FIELDS:
+                out[key] = list(value)
+            elif f.name in ("date_from", "date_to"):
+                out[key] = value.isoformat() if value else ""
+            else:
+                out[key] = str(value)
+        return out
+
+    @classmethod
+    def from_query_params(cls, params: Mapping[str, object]) -> tuple[Filters, list[str]]:
+        """Parse URL query parameters; unreadable values are ignored and reported as messages."""
+        values: dict[str, object] = {}
+        problems: list[str] = []
+
+        def get_all(key: str) -> list[str]:
+            getter = getattr(params, "get_all", None)
+            if getter is not None:
+                return [str(v) for v in getter(key)]
+            raw = params.get(key)
+            if raw is None:
+                return []
+            return [str(v) for v in raw] if isinstance(raw, (list, tuple)) else [str(raw)]
+
+        for name, key in _PARAM.items():
+            got = get_all(key)
+            if not got:
+                continue
+            if name in _LIST_FIELDS:
+                values[name] = tuple(dict.fromkeys(v for v in got if v))
+            elif name in ("date_from", "date_to"):
+                if got[-1] == "":
+                    values[name] = None
+                    continue
+                try:
+                    values[name] = dt.date.fromisoformat(got[-1])
+                except ValueError:
+                    problems.append(f"ignored '{key}={got[-1]}': not a date (use YYYY-MM-DD)")
+            else:
+                values[name] = got[-1][:200]
+        result = cls(**values)  # type: ignore[arg-type]
+        if result.date_from and result.date_to and result.date_from > result.date_to:
+            problems.append("ignored the date range: 'from' is after 'to'")
+            result = replace(result, date_from=DEFAULT_START, date_to=None)
+        return result, problems

@@ -1,0 +1,364 @@
+"""Record kinds (incidents, designations, routes): columns, types, allowed values.
+
+Every frame that leaves :mod:`tracker.readers` is *canonical*: it has exactly the
+columns listed here, in this order, with these dtypes.  Positions are EPSG:4326
+longitude/latitude in degrees; ``radius_km`` is the radius of the circle that
+the true position is believed to lie in.
+
+:func:`validate` checks a canonical frame and returns the rows that passed and a
+list of :class:`Problem` rows (file, row, column, value, message).  It never
+raises on bad data unless asked to with ``on_invalid="raise"``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from tracker.errors import ValidationError, check_option
+
+# -- allowed values ------------------------------------------------------------
+
+LOCATION_PRECISIONS = ("exact", "approximate", "area", "country", "unknown")
+"""How precise a position is.
+
+* ``exact``: coordinates reported by a source.
+* ``approximate``: placed from a reported place and distance ("80 nm south of X").
+* ``area``: a representative point of a named sea area, region or city.
+* ``country``: a representative point of a country.
+* ``unknown``: no usable position; the record is counted but not drawn.
+"""
+
+DATE_PRECISIONS = ("day", "announcement", "approximate", "unknown")
+"""How precise a date is: the day itself; only the announcement day is known
+(used in place of the event day); an assumed or disputed day; not known."""
+
+REGIONS = ("Caribbean", "Eastern Pacific", "Unknown")
+EVENT_TYPES = ("boat strike", "interdiction", "seizure", "other")
+ENTITY_TYPES = ("organization", "individual", "vessel", "company", "aircraft")
+ACTION_KINDS = ("listing", "export denial", "seizure or forfeiture", "non-binding motion")
+ROUTE_TYPES = (
+    "drug trafficking",
+    "fuel or oil shipment",
+    "sanctioned tanker",
+    "military deployment",
+    "other",
+)
+LINE_PRECISIONS = ("traced", "schematic", "none")
+"""``traced``: sea-lane path between named ports; ``schematic``: corridor between
+areas or a straight line for air and land legs; ``none``: no path can be drawn."""
+
+SOURCE_BASES = (
+    "pages",
+    "pages (headline only)",
+    "pages (feed index only)",
+    "pages (low quality)",
+    "github-file-reference",
+    "pages + github-file-reference",
+    "user import",
+)
+
+# -- columns -------------------------------------------------------------------
+
+INCIDENT_COLUMNS: dict[str, str] = {
+    "incident_id": "str",
+    "date": "datetime64[ns]",
+    "date_precision": "str",
+    "announced_date": "datetime64[ns]",
+    "date_note": "str",
+    "region": "str",
+    "region_note": "str",
+    "event_type": "str",
+    "latitude": "float64",
+    "longitude": "float64",
+    "location_precision": "str",
+    "radius_km": "float64",
+    "location_text": "str",
+    "location_basis": "str",
+    "vessels": "Int64",
+    "strikes": "Int64",
+    "killed": "Int64",
+    "survivors": "Int64",
+    "presumed_dead": "Int64",
+    "affiliation": "str",
+    "affiliation_text": "str",
+    "vessel_type": "str",
+    "announced_by": "str",
+    "notes": "str",
+    "source_urls": "str",
+    "source_basis": "str",
+    "batch_id": "str",
+}
+
+DESIGNATION_COLUMNS: dict[str, str] = {
+    "designation_id": "str",
+    "name": "str",
+    "aliases": "str",
+    "entity_type": "str",
+    "authority": "str",
+    "authority_group": "str",
+    "program": "str",
+    "program_text": "str",
+    "action_kind": "str",
+    "designation_date": "datetime64[ns]",
+    "uncertain": "bool",
+    "country": "str",
+    "base_location_text": "str",
+    "identifiers": "str",
+    "latitude": "float64",
+    "longitude": "float64",
+    "location_precision": "str",
+    "radius_km": "float64",
+    "location_basis": "str",
+    "notes": "str",
+    "source_urls": "str",
+}
+
+ROUTE_COLUMNS: dict[str, str] = {
+    "route_id": "str",
+    "name": "str",
+    "route_type": "str",
+    "origin_text": "str",
+    "destination_text": "str",
+    "waypoints_text": "str",
+    "period": "str",
+    "vessels_or_actors": "str",
+    "notes": "str",
+    "source_urls": "str",
+    "line_precision": "str",
+    "geometry_basis": "str",
+    "stops": "str",
+}
+
+COLUMNS: dict[str, dict[str, str]] = {
+    "incidents": INCIDENT_COLUMNS,
+    "designations": DESIGNATION_COLUMNS,
+    "routes": ROUTE_COLUMNS,
+}
+KINDS = tuple(COLUMNS)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem with one cell (or one row, when ``column`` is empty).
+
+    ``row`` is the line number a person sees in the file: the header is line 1,
+    so the first record is row 2.
+    """
+
+    file: str
+    row: int | None
+    column: str
+    value: str
+    message: str
+    severity: Literal["error", "warning"] = "error"
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        col = f", column {self.column!r}" if self.column else ""
+        return f"{where}{col}: {self.message} (value: {self.value!r})"
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "message", "severity")
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """The problems as a table (one row each), for display and download."""
+    return pd.DataFrame([p.as_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
+
+
+def empty_frame(kind: str) -> pd.DataFrame:
+    """A canonical frame of ``kind`` with no rows."""
+    check_option("kind", kind, KINDS)
+    return canonicalise(kind, pd.DataFrame(columns=list(COLUMNS[kind])))
+
+
+def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with exactly the columns of ``kind``, in order, cast to their dtypes.
+
+    Missing columns are added empty; extra columns are dropped.  Text columns
+    hold Python strings with ``""`` for missing text.
+    """
+    check_option("kind", kind, KINDS)
+    out = pd.DataFrame(index=frame.index)
+    for col, dtype in COLUMNS[kind].items():
+        series = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index)
+        if dtype == "str":
+            out[col] = series.astype("object").where(series.notna(), "").astype(str)
+        elif dtype == "bool":
+            if series.dtype == bool:
+                out[col] = series
+            else:
+                out[col] = series.astype("object").map(lambda v: str(v).strip().lower() in {"true", "1", "yes"})
+        elif dtype.startswith("datetime"):
+            out[col] = pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+        elif dtype == "Int64":
+            out[col] = pd.to_numeric(series, errors="coerce").astype("Int64")
+        else:
+            out[col] = pd.to_numeric(series, errors="coerce").astype(dtype)
+    return out
+
+
+# -- validation ----------------------------------------------------------------
+
+def _text_in(allowed: tuple[str, ...]) -> pa.Check:
+    return pa.Check.isin(list(allowed), error=f"must be one of: {', '.join(allowed)}")
+
+
+def _count(name: str) -> pa.Column:
+    return pa.Column(nullable=True, checks=pa.Check.ge(0, error="must be 0 or more"), name=name)
+
+
+_LAT = pa.Column(nullable=True, checks=pa.Check.in_range(-90, 90, error="latitude must lie between -90 and 90"))
+_LON = pa.Column(nullable=True, checks=pa.Check.in_range(-180, 180, error="longitude must lie between -180 and 180"))
+_RADIUS = pa.Column(nullable=True, checks=pa.Check.ge(0, error="radius_km must be 0 or more"))
+
+
+def _nonempty(error: str) -> pa.Check:
+    return pa.Check(lambda s: s.astype(str).str.strip() != "", error=error)
+
+
+_SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "incidents": pa.DataFrameSchema(
+        {
+            "incident_id": pa.Column(checks=_nonempty("an id is required")),
+            "date": pa.Column(nullable=False),
+            "date_precision": pa.Column(checks=_text_in(DATE_PRECISIONS)),
+            "region": pa.Column(checks=_text_in(REGIONS)),
+            "event_type": pa.Column(checks=_text_in(EVENT_TYPES)),
+            "latitude": _LAT,
+            "longitude": _LON,
+            "location_precision": pa.Column(checks=_text_in(LOCATION_PRECISIONS)),
+            "radius_km": _RADIUS,
+            "vessels": _count("vessels"),
+            "strikes": _count("strikes"),
+            "killed": _count("killed"),
+            "survivors": _count("survivors"),
+            "presumed_dead": _count("presumed_dead"),
+            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+        },
+        strict=False,
+    ),
+    "designations": pa.DataFrameSchema(
+        {
+            "designation_id": pa.Column(checks=_nonempty("an id is required")),
+            "name": pa.Column(checks=_nonempty("a name is required")),
+            "entity_type": pa.Column(checks=_text_in(ENTITY_TYPES)),
+            "action_kind": pa.Column(checks=_text_in(ACTION_KINDS)),
+            "latitude": _LAT,
+            "longitude": _LON,
+            "location_precision": pa.Column(checks=_text_in(LOCATION_PRECISIONS)),
+            "radius_km": _RADIUS,
+            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+        },
+        strict=False,
+    ),
+    "routes": pa.DataFrameSchema(
+        {
+            "route_id": pa.Column(checks=_nonempty("an id is required")),
+            "name": pa.Column(checks=_nonempty("a name is required")),
+            "route_type": pa.Column(checks=_text_in(ROUTE_TYPES)),
+            "line_precision": pa.Column(checks=_text_in(LINE_PRECISIONS)),
+            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+        },
+        strict=False,
+    ),
+}
+
+ON_INVALID = ("report", "raise", "drop")
+
+
+def _position_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose position and precision disagree (vectorised cross-field check)."""
+    has_pos = frame["latitude"].notna() & frame["longitude"].notna()
+    half = frame["latitude"].notna() ^ frame["longitude"].notna()
+    unknown = frame["location_precision"] == "unknown"
+    rows = []
+    for mask, column, message in (
+        (half, "longitude", "latitude and longitude must both be given or both be empty"),
+        (has_pos & unknown, "location_precision", "a position is given but its precision says 'unknown'"),
+        (~has_pos & ~half & ~unknown, "location_precision", "no position is given, so precision must be 'unknown'"),
+        (
+            has_pos & (frame["location_precision"] != "exact") & ~(frame["radius_km"] > 0),
+            "radius_km",
+            "an approximate position needs an uncertainty radius above 0 km",
+        ),
+    ):
+        for idx in frame.index[mask]:
+            rows.append((idx, column, frame.at[idx, column], message))
+    return pd.DataFrame(rows, columns=["index", "column", "failure_case", "message"])
+
+
+def validate(
+    kind: str,
+    frame: pd.DataFrame,
+    *,
+    file: str = "",
+    row_offset: int = 2,
+    on_invalid: str = "report",
+    today: dt.date | None = None,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Check a canonical frame of ``kind``.
+
+    Returns ``(passed, problems)``: the rows with no error-level problem and
+    every problem found (all of them, not just the first).  ``row_offset`` turns
+    the frame's positional index into the line number a person sees (2 for a
+    CSV with one header line).  ``on_invalid``: ``"report"`` returns problems,
+    ``"raise"`` raises :class:`ValidationError` if there is any error,
+    ``"drop"`` returns only the passing rows and no problems.
+    """
+    check_option("kind", kind, KINDS)
+    check_option("on_invalid", on_invalid, ON_INVALID)
+    frame = frame.reset_index(drop=True)
+    failures: list[pd.DataFrame] = []
+    try:
+        _SCHEMAS[kind].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc.assign(message=fc["check"].astype(str))
+        failures.append(fc[["index", "column", "failure_case", "message"]])
+    if "latitude" in frame.columns and "location_precision" in frame.columns:
+        failures.append(_position_problems(frame))
+    if kind == "incidents":
+        today = today or dt.date.today()
+        future = frame["date"] > pd.Timestamp(today)
+        failures.append(
+            pd.DataFrame(
+                [(i, "date", frame.at[i, "date"], "date lies in the future") for i in frame.index[future]],
+                columns=["index", "column", "failure_case", "message"],
+            )
+        )
+    problems: list[Problem] = []
+    bad_rows: set[int] = set()
+    for fc in failures:
+        for rec in fc.itertuples(index=False):
+            idx = None if pd.isna(rec.index) else int(rec.index)
+            if idx is not None:
+                bad_rows.add(idx)
+            value = "" if pd.isna(rec.failure_case) else str(rec.failure_case)
+            message = str(rec.message)
+            if message.startswith("not_nullable"):
+                message = "a value is required"
+            problems.append(
+                Problem(
+                    file=file,
+                    row=None if idx is None else idx + row_offset,
+                    column=str(rec.column) if rec.column is not None else "",
+                    value=value,
+                    message=message,
+                )
+            )
+    problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.column))
+    passed = frame.drop(index=sorted(bad_rows))
+    if on_invalid == "raise" and problems:
+        raise ValidationError(problems)
+    if on_invalid == "drop":
+        return passed, []
+    return passed, problems
