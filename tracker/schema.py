@@ -206,6 +206,12 @@ def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def source_links(text: str) -> list[str]:
+    """The http(s) URLs in a " | "-separated sources cell; anything else (javascript:, data:) is dropped."""
+    links = [part.strip() for part in str(text or "").split("|")]
+    return [u for u in links if u.lower().startswith(("http://", "https://")) and " " not in u]
+
+
 # -- validation ----------------------------------------------------------------
 
 def _text_in(allowed: tuple[str, ...]) -> pa.Check:

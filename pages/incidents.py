@@ -1,0 +1,60 @@
+"""Incidents: the filtered strikes as a table and a map; picking one shows its detail."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker import layers, schema
+from ui import render
+from ui.state import bundle, current_filters
+
+b = bundle()
+f = current_filters()
+incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
+
+st.title("Incidents")
+st.caption(f"{len(incidents)} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
+           "to see its detail. Positions are rarely reported: see each record's precision and radius.")
+
+table = incidents.assign(
+    source=incidents["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
+    date=incidents["date"].dt.date,
+)[["incident_id", "date", "date_precision", "region", "location_precision", "radius_km", "strikes", "vessels",
+   "killed", "presumed_dead", "survivors", "affiliation", "source_basis", "source", "location_text"]]
+event = st.dataframe(
+    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
+    column_config={
+        "incident_id": "ID", "date_precision": "date precision", "location_precision": "position precision",
+        "radius_km": st.column_config.NumberColumn("radius (km)", format="%d"),
+        "killed": "deaths announced", "presumed_dead": "presumed dead",
+        "source_basis": "evidence", "source": st.column_config.LinkColumn("first source"),
+        "location_text": "location as reported",
+    },
+)
+picked: list[str] = [str(table.iloc[i]["incident_id"]) for i in event.selection.rows]
+
+deck = layers.build_deck(layers.build_layers(incidents, b.designations.iloc[0:0], b.routes.iloc[0:0],
+                                             show=("basemap", "rings", "strikes")))
+map_event = st.pydeck_chart(deck, height=480, on_select="rerun", selection_mode="single-object", key="incident_map")
+for obj in (map_event.selection.objects or {}).get("strikes", []) if map_event else []:
+    picked.extend(i for i in str(obj.get("all_ids", "")).split(",") if i)
+
+FIELDS = [
+    ("incident_id", "ID"), ("date", "Date"), ("date_precision", "Date precision"), ("date_note", "Date note"),
+    ("announced_date", "Announced"), ("region", "Region"), ("region_note", "Region note"),
+    ("event_type", "Event type"), ("location_text", "Location as reported"),
+    ("location_precision", "Position precision"), ("radius_km", "Uncertainty radius (km)"),
+    ("latitude", "Latitude (placed)"), ("longitude", "Longitude (placed)"), ("location_basis", "How it was placed"),
+    ("strikes", "Strikes"), ("vessels", "Vessels"), ("killed", "Deaths announced"),
+    ("presumed_dead", "Survivors presumed dead"), ("survivors", "Survivors"),
+    ("affiliation_text", "Alleged affiliation (as stated)"), ("vessel_type", "Vessel"),
+    ("announced_by", "Announced by"), ("notes", "Notes"), ("source_basis", "Evidence"),
+]
+if picked:
+    st.subheader("Detail")
+    by_id = incidents.set_index("incident_id", drop=False)
+    for incident_id in dict.fromkeys(picked):
+        if incident_id in by_id.index:
+            record = by_id.loc[incident_id]
+            record = record.iloc[0] if isinstance(record, pd.DataFrame) else record
+            with st.container(border=True):
+                render.detail(record.to_dict(), FIELDS)

@@ -1,0 +1,46 @@
+"""Overview: counters, the map and the weekly timeline."""
+
+import streamlit as st
+
+from tracker import layers, metrics
+from ui import render
+from ui.state import bundle, current_filters
+
+b = bundle()
+f = current_filters()
+as_of = metrics.counters_as_of(f.date_to, b.as_of.date())
+incidents = f.apply_incidents(b.incidents)
+designations = f.apply_designations(b.designations)
+routes = f.apply_routes(b.routes)
+
+st.title("Interdiction Tracker")
+fatal = metrics.count_fatal_strikes(incidents)
+st.subheader(f"{fatal} fatal strikes since {f.date_from:%-d %B %Y}" if f.date_from else f"{fatal} fatal strikes")
+st.caption(f"Bundled data as of {b.as_of.date()}. {b.coverage_note}  Showing records {f.caption(as_of=as_of)}.")
+
+render.counters(metrics.incident_counters(incidents, as_of=as_of) + [metrics.designation_counter(designations, as_of=as_of)])
+
+st.divider()
+shown = st.pills("Layers", ["strikes", "rings", "routes", "designations", "basemap"], selection_mode="multi",
+                 default=["strikes", "rings", "routes", "designations", "basemap"], key="overview_layers")
+deck = layers.build_deck(layers.build_layers(incidents, designations, routes, show=tuple(shown or ())))
+st.pydeck_chart(deck, height=560, key="overview_map")
+unplaced = int(incidents["latitude"].isna().sum())
+if unplaced:
+    st.caption(f"{unplaced} strike record(s) in view have no usable position: they are counted above but not drawn.")
+for line in layers.LEGEND:
+    st.caption(line)
+
+st.divider()
+st.subheader("Weekly timeline")
+weekly = metrics.weekly_series(incidents)
+if weekly.empty:
+    st.info("No strikes match the filters.")
+else:
+    left, right = st.columns(2)
+    with left:
+        st.caption("Strike engagements per week (weeks start on Monday)")
+        st.bar_chart(weekly.set_index("week")[["strikes"]], color="#d62728")
+    with right:
+        st.caption("Cumulative deaths: announced, and including survivors presumed dead")
+        st.line_chart(weekly.set_index("week")[["cumulative_deaths", "cumulative_deaths_with_presumed"]])

@@ -1,0 +1,4 @@
+"""Streamlit glue: cached loaders, the shared sidebar, URL state and rendering helpers.
+
+Besides app.py and pages/, this is the only package that imports streamlit.
+"""

@@ -1,0 +1,115 @@
+"""Cached data loading and the shared sidebar of filters, kept in the URL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from tracker import readers, schema
+from tracker.filters import DEFAULT_START, Filters
+
+_WIDGETS = {
+    "regions": "f_regions",
+    "event_types": "f_event_types",
+    "affiliations": "f_affiliations",
+    "authorities": "f_authorities",
+    "programs": "f_programs",
+    "entity_types": "f_entity_types",
+    "route_types": "f_route_types",
+}
+
+
+@st.cache_data(show_spinner="Loading records…")
+def _load(version: str) -> readers.Bundle:
+    return readers.read_bundle()
+
+
+def bundle() -> readers.Bundle:
+    """The bundled records, cached until a data file changes."""
+    return _load(readers.data_version())
+
+
+def _options(b: readers.Bundle) -> dict[str, list[str]]:
+    def uniq(series: pd.Series) -> list[str]:
+        return sorted(v for v in series.dropna().unique() if v)
+
+    return {
+        "regions": list(schema.REGIONS),
+        "event_types": list(schema.EVENT_TYPES),
+        "affiliations": uniq(b.incidents["affiliation"]),
+        "authorities": uniq(b.designations["authority_group"]),
+        "programs": uniq(b.designations["program"]),
+        "entity_types": list(schema.ENTITY_TYPES),
+        "route_types": list(schema.ROUTE_TYPES),
+    }
+
+
+def _seed_from_url(b: readers.Bundle, options: dict[str, list[str]]) -> None:
+    """On a session's first run, put the URL's filters into the widgets' state."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    filters, problems = Filters.from_query_params(st.query_params)
+    for name, key in _WIDGETS.items():
+        chosen = getattr(filters, name)
+        valid = [v for v in chosen if v in options[name]]
+        for bad in [v for v in chosen if v not in options[name]]:
+            problems.append(f"ignored unknown {name.replace('_', ' ')} {bad!r} from the link")
+        st.session_state[key] = valid
+    start = filters.date_from or DEFAULT_START
+    end = filters.date_to or b.as_of.date()
+    st.session_state["f_dates"] = (start, end)
+    st.session_state["f_text"] = filters.text
+    st.session_state["_url_problems"] = problems
+    st.session_state["_filters_seeded"] = True
+
+
+def sidebar_filters() -> Filters:
+    """Draw the shared sidebar and return the current :class:`Filters`; keep the URL in step."""
+    b = bundle()
+    options = _options(b)
+    _seed_from_url(b, options)
+    earliest = min(b.incidents["date"].min().date(), DEFAULT_START)
+    latest = max(b.as_of.date(), dt.date.today())
+    with st.sidebar:
+        st.header("Filters")
+        dates = st.date_input("Date range", key="f_dates", min_value=dt.date(2000, 1, 1), max_value=latest,
+                              help=f"Strikes are filtered by their date. Bundled records run from {earliest} "
+                                   f"to {b.as_of.date()}.")
+        st.multiselect("Region", options["regions"], key="f_regions", placeholder="All regions")
+        st.multiselect("Event type", options["event_types"], key="f_event_types", placeholder="All event types")
+        st.multiselect("Alleged affiliation", options["affiliations"], key="f_affiliations",
+                       placeholder="All affiliations")
+        st.text_input("Search text", key="f_text", max_chars=200,
+                      help="Matches ids, places, affiliations, names, notes (case-insensitive).")
+        with st.expander("Designations and routes", expanded=False):
+            st.multiselect("Authority", options["authorities"], key="f_authorities", placeholder="All authorities")
+            st.multiselect("Program", options["programs"], key="f_programs", placeholder="All programs")
+            st.multiselect("Entity type", options["entity_types"], key="f_entity_types",
+                           placeholder="All entity types")
+            st.multiselect("Route type", options["route_types"], key="f_route_types", placeholder="All route types")
+        for message in st.session_state.get("_url_problems", []):
+            st.warning(message)
+    date_from, date_to = DEFAULT_START, b.as_of.date()
+    if isinstance(dates, (tuple, list)) and len(dates) == 2:
+        date_from, date_to = dates
+    elif isinstance(dates, (tuple, list)) and len(dates) == 1:
+        date_from, date_to = dates[0], b.as_of.date()
+    filters = Filters(
+        date_from=date_from,
+        date_to=None if date_to == b.as_of.date() else date_to,
+        text=st.session_state.get("f_text", ""),
+        **{name: tuple(st.session_state.get(key, [])) for name, key in _WIDGETS.items()},
+    )
+    wanted = filters.to_query_params()
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    normalised = {k: v if isinstance(v, list) else [v] for k, v in wanted.items()}
+    if current != normalised:
+        st.query_params.from_dict(wanted)
+    return filters
+
+
+def current_filters() -> Filters:
+    """The filters the shared sidebar set on this run."""
+    return st.session_state.get("filters", Filters())
