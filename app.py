@@ -7,13 +7,13 @@ import streamlit as st
 from ui.state import sidebar_filters
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True),
-    st.Page("pages/incidents.py", title="Incidents", icon=":material/list:"),
-    st.Page("pages/sanctions.py", title="Sanctions", icon=":material/gavel:"),
-    st.Page("pages/routes.py", title="Routes", icon=":material/route:"),
+    st.Page("pages/overview.py", title="Overview", default=True),
+    st.Page("pages/incidents.py", title="Incidents"),
+    st.Page("pages/sanctions.py", title="Sanctions"),
+    st.Page("pages/routes.py", title="Routes"),
 ]
 
-st.set_page_config(page_title="Interdiction Tracker", page_icon=":material/sailing:", layout="wide")
+st.set_page_config(page_title="Interdiction Tracker", layout="wide")
 page = st.navigation(PAGES)
 st.session_state["filters"] = sidebar_filters()
 page.run()

@@ -100,7 +100,12 @@ def build_gazetteer(countries: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def place_stop(g: gz.Gazetteer, stop: str) -> gz.Place:
+    """A route stop, 'Name' or 'Name@CC'; a name held by places in several countries needs '@CC'."""
     name, _, country = stop.partition("@")
+    if not country:
+        countries = {g.table.at[i, "country"] for i in g._keys.get(gz.normalise_name(name), [])}
+        if len(countries) > 1:
+            raise SystemExit(f"route stop {stop!r} is ambiguous ({sorted(countries)}): write it as Name@CC")
     place = g.lookup(name.strip(), country=country or None)
     if place is None:
         raise SystemExit(f"route stop not in gazetteer: {stop!r}")

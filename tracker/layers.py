@@ -44,13 +44,18 @@ ENTITY_COLORS: dict[str, list[int]] = {
     "company": [227, 119, 194],
     "aircraft": [127, 127, 127],
 }
+# pydeck turns every plain string into a JavaScript expression; these quoted forms
+# evaluate to the string constants deck.gl expects.
+PIXELS = "'pixels'"
+METERS = "'meters'"
+
 LEGEND = (
     "Strikes: red dots sized by deaths (announced + presumed dead); red rings show how uncertain an "
     "approximate or area position is.",
     "Routes: purple drug trafficking, orange fuel or oil shipment, brown sanctioned tanker, blue military "
     "deployment, grey other; thin faded lines are schematic.",
     "Designations: green organizations, cyan individuals, olive vessels, pink companies, grey aircraft; "
-    "size grows with the number at a place.",
+    "size grows with the number at a place; hollow circles are placed at country or area level.",
 )
 LAYER_NAMES = ("basemap", "strikes", "rings", "routes", "designations")
 SCREEN_TOLERANCE_DEG = 0.08
@@ -166,7 +171,7 @@ def aggregate_designations(designations: pd.DataFrame) -> pd.DataFrame:
     """
     placed = designations[designations["latitude"].notna()]
     cols = ["longitude", "latitude", "precision", "radius_km", "count", "entity_type", "filled",
-            "color", "radius_px", "tooltip"]
+            "color", "fill", "radius_px", "tooltip"]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -183,7 +188,8 @@ def aggregate_designations(designations: pd.DataFrame) -> pd.DataFrame:
         rows.append({
             "longitude": lon, "latitude": lat, "precision": prec, "radius_km": float(grp["radius_km"].max()),
             "count": len(grp), "entity_type": etype, "filled": prec in ("exact", "approximate"),
-            "color": ENTITY_COLORS.get(etype, [127, 127, 127]) + [220],
+            "color": ENTITY_COLORS.get(etype, [127, 127, 127]) + [230],
+            "fill": ENTITY_COLORS.get(etype, [127, 127, 127]) + [200 if prec in ("exact", "approximate") else 0],
             "radius_px": 3.0 + 2.0 * math.sqrt(len(grp)), "tooltip": tip,
         })
     return pd.DataFrame(rows, columns=cols)
@@ -229,22 +235,22 @@ def build_layers(
     if "routes" in show:
         paths = route_paths(routes)
         layers.append(pdk.Layer("PathLayer", paths, id="routes", get_path="path", get_color="color",
-                                get_width="width", width_units="pixels", pickable=True, auto_highlight=True))
+                                get_width="width", width_units=PIXELS, pickable=True, auto_highlight=True))
     if "designations" in show:
         pts = aggregate_designations(designations)
         layers.append(pdk.Layer("ScatterplotLayer", pts, id="designations", get_position=["longitude", "latitude"],
-                                get_fill_color="color", get_line_color="color", get_radius="radius_px",
-                                radius_units="pixels", stroked=True, filled=True, line_width_min_pixels=1.5,
-                                opacity=0.8, pickable=True))
+                                get_fill_color="fill", get_line_color="color", get_radius="radius_px",
+                                radius_units=PIXELS, stroked=True, filled=True, line_width_min_pixels=2,
+                                pickable=True))
     strikes = aggregate_strikes(incidents, max_points=max_points)
     if "rings" in show:
         rings = strikes[strikes["precision"] != "exact"]
         layers.append(pdk.Layer("ScatterplotLayer", rings, id="rings", get_position=["longitude", "latitude"],
-                                get_radius="radius_km * 1000", radius_units="meters", stroked=True, filled=False,
+                                get_radius="radius_km * 1000", radius_units=METERS, stroked=True, filled=False,
                                 get_line_color=RING_COLOR, line_width_min_pixels=1, pickable=False))
     if "strikes" in show:
         layers.append(pdk.Layer("ScatterplotLayer", strikes, id="strikes", get_position=["longitude", "latitude"],
-                                get_radius="radius_px", radius_units="pixels", get_fill_color=STRIKE_COLOR + [220],
+                                get_radius="radius_px", radius_units=PIXELS, get_fill_color=STRIKE_COLOR + [220],
                                 get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                                 pickable=True, auto_highlight=True))
     return layers
