@@ -87,7 +87,7 @@ def build_gazetteer(countries: gpd.GeoDataFrame) -> pd.DataFrame:
             "kind": "country",
             "longitude": countries["LABEL_X"].round(3),
             "latitude": countries["LABEL_Y"].round(3),
-            "radius_km": radius.clip(upper=1500).round(0),
+            "radius_km": radius.clip(lower=1, upper=1500).round(0),
             "precision": "country",
             "basis": "Natural Earth 1:10m label point of the country",
         }
