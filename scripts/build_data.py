@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import searoute
 import shapely
-from shapely.geometry import LineString, MultiLineString, mapping
+from shapely.geometry import LineString, MultiLineString
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

@@ -4,10 +4,9 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import ROOT
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
-
-from conftest import ROOT
 
 PAGES = ["pages/overview.py", "pages/incidents.py", "pages/sanctions.py", "pages/routes.py"]
 

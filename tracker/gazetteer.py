@@ -129,5 +129,5 @@ def load_gazetteer(path: str | Path) -> Gazetteer:
     path = Path(path)
     if not path.exists():
         raise DataFileError(f"gazetteer file not found: {path}")
-    table = pd.read_csv(path, dtype={"country": str}, keep_default_na=False, na_values={"longitude": [""], "latitude": [""]})
+    table = pd.read_csv(path, dtype={"country": str}, keep_default_na=False)
     return Gazetteer(table)

@@ -244,7 +244,7 @@ def build_layers(
                                 pickable=True))
     strikes = aggregate_strikes(incidents, max_points=max_points)
     if "rings" in show:
-        rings = strikes[strikes["precision"] != "exact"]
+        rings = strikes.loc[strikes["precision"] != "exact", ["longitude", "latitude", "radius_km"]]
         layers.append(pdk.Layer("ScatterplotLayer", rings, id="rings", get_position=["longitude", "latitude"],
                                 get_radius="radius_km * 1000", radius_units=METERS, stroked=True, filled=False,
                                 get_line_color=RING_COLOR, line_width_min_pixels=1, pickable=False))
