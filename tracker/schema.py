@@ -231,6 +231,14 @@ def _nonempty(error: str) -> pa.Check:
     return pa.Check(lambda s: s.astype(str).str.strip() != "", error=error)
 
 
+_PLACED = {
+    "latitude": _LAT,
+    "longitude": _LON,
+    "location_precision": pa.Column(checks=_text_in(LOCATION_PRECISIONS)),
+    "radius_km": _RADIUS,
+}
+_SOURCED = {"source_urls": pa.Column(checks=_nonempty("at least one source is required"))}
+
 _SCHEMAS: dict[str, pa.DataFrameSchema] = {
     "incidents": pa.DataFrameSchema(
         {
@@ -239,16 +247,9 @@ _SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "date_precision": pa.Column(checks=_text_in(DATE_PRECISIONS)),
             "region": pa.Column(checks=_text_in(REGIONS)),
             "event_type": pa.Column(checks=_text_in(EVENT_TYPES)),
-            "latitude": _LAT,
-            "longitude": _LON,
-            "location_precision": pa.Column(checks=_text_in(LOCATION_PRECISIONS)),
-            "radius_km": _RADIUS,
-            "vessels": _count("vessels"),
-            "strikes": _count("strikes"),
-            "killed": _count("killed"),
-            "survivors": _count("survivors"),
-            "presumed_dead": _count("presumed_dead"),
-            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+            **_PLACED,
+            **{name: _count(name) for name in ("vessels", "strikes", "killed", "survivors", "presumed_dead")},
+            **_SOURCED,
         },
         strict=False,
     ),
@@ -258,11 +259,8 @@ _SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "name": pa.Column(checks=_nonempty("a name is required")),
             "entity_type": pa.Column(checks=_text_in(ENTITY_TYPES)),
             "action_kind": pa.Column(checks=_text_in(ACTION_KINDS)),
-            "latitude": _LAT,
-            "longitude": _LON,
-            "location_precision": pa.Column(checks=_text_in(LOCATION_PRECISIONS)),
-            "radius_km": _RADIUS,
-            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+            **_PLACED,
+            **_SOURCED,
         },
         strict=False,
     ),
@@ -272,7 +270,7 @@ _SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "name": pa.Column(checks=_nonempty("a name is required")),
             "route_type": pa.Column(checks=_text_in(ROUTE_TYPES)),
             "line_precision": pa.Column(checks=_text_in(LINE_PRECISIONS)),
-            "source_urls": pa.Column(checks=_nonempty("at least one source is required")),
+            **_SOURCED,
         },
         strict=False,
     ),
