@@ -11,6 +11,7 @@ PAGES = [
     st.Page("pages/incidents.py", title="Incidents"),
     st.Page("pages/sanctions.py", title="Sanctions"),
     st.Page("pages/routes.py", title="Routes"),
+    st.Page("pages/upload.py", title="Upload"),
 ]
 
 st.set_page_config(page_title="Interdiction Tracker", layout="wide")

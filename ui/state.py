@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import readers, schema
+from tracker import store as store_mod
 from tracker.filters import DEFAULT_START, Filters
 
 _WIDGETS = {
@@ -21,14 +22,25 @@ _WIDGETS = {
 }
 
 
+@st.cache_resource
+def _store(path: str) -> store_mod.Store:
+    return store_mod.Store(path)
+
+
+def store() -> store_mod.Store:
+    """The embedded store (path from INTERDICTION_TRACKER_DB or the user's data folder)."""
+    return _store(str(store_mod.default_path()))
+
+
 @st.cache_data(show_spinner="Loading records…")
-def _load(version: str) -> readers.Bundle:
-    return readers.read_bundle()
+def _load(version: str, path: str, revision: int) -> readers.Bundle:
+    return store_mod.layered(readers.read_bundle(), store())
 
 
 def bundle() -> readers.Bundle:
-    """The bundled records, cached until a data file changes."""
-    return _load(readers.data_version())
+    """Bundled records plus imported ones, cached until a data file or the store changes."""
+    s = store()
+    return _load(readers.data_version(), str(s.path), s.revision())
 
 
 def _options(b: readers.Bundle) -> dict[str, list[str]]:

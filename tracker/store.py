@@ -1,0 +1,273 @@
+"""The embedded store: SQLite (stdlib), user imports layered over the read-only bundled data.
+
+* Where: the path in ``INTERDICTION_TRACKER_DB``, else
+  ``~/.local/share/interdiction-tracker/store.sqlite`` (outside the source tree).
+* Each import is a *batch* (file name, sha256, time, counts) written in one
+  ``BEGIN IMMEDIATE`` transaction: all of its rows or none.  A process killed
+  mid-import leaves the store as it was (SQLite's journal rolls it back).
+* WAL mode and a busy timeout let several sessions import at once: writers
+  queue, nothing is lost.
+* Undo removes exactly one batch's rows and marks the batch undone.
+* :meth:`Store.revision` changes on every write, for cache keys.
+
+Migrations are numbered SQL scripts applied in order, tracked by
+``PRAGMA user_version``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from tracker import schema
+from tracker.errors import TrackerError, check_option
+
+ENV_VAR = "INTERDICTION_TRACKER_DB"
+CHUNK_ROWS = 5000
+
+
+def default_path() -> Path:
+    """The store's path: ``$INTERDICTION_TRACKER_DB`` or a file under the user's data folder."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "interdiction-tracker" / "store.sqlite"
+
+
+def _table_sql(kind: str) -> str:
+    cols = []
+    for name, dtype in schema.COLUMNS[kind].items():
+        sqltype = {"float64": "REAL", "Int64": "INTEGER", "bool": "INTEGER"}.get(dtype, "TEXT")
+        cols.append(f'"{name}" {sqltype}')
+    if kind == "routes":
+        cols.append('"geometry_wkt" TEXT')
+    if kind != "incidents":  # incidents carry batch_id among their canonical columns
+        cols.append('"batch_id" TEXT NOT NULL')
+    return f"CREATE TABLE {kind} ({', '.join(cols)})"
+
+
+MIGRATIONS: list[str] = [
+    # 1: batches, the three record kinds, remembered column mappings, a revision counter
+    """
+    CREATE TABLE batches (
+        batch_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_accepted INTEGER NOT NULL,
+        rows_rejected INTEGER NOT NULL,
+        rows_skipped INTEGER NOT NULL,
+        undone_at TEXT
+    );
+    """
+    + _table_sql("incidents") + ";\n"
+    + _table_sql("designations") + ";\n"
+    + _table_sql("routes") + ";\n"
+    + """
+    CREATE INDEX incidents_batch ON incidents(batch_id);
+    CREATE INDEX designations_batch ON designations(batch_id);
+    CREATE INDEX routes_batch ON routes(batch_id);
+    CREATE TABLE column_mappings (header_key TEXT PRIMARY KEY, mapping_json TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO meta VALUES ('revision', '0');
+    """,
+]
+
+
+class StoreError(TrackerError):
+    """The store cannot be opened or written."""
+
+
+class Store:
+    """A handle on one store file.  Cheap to create; each call opens its own connection."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            self._migrate(con)
+
+    # -- plumbing ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA busy_timeout=60000")
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def _write(self, con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """One write transaction; it also bumps the revision. Rolled back on any error."""
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+            con.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'revision'")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def _migrate(self, con: sqlite3.Connection) -> None:
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version >= len(MIGRATIONS):
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in [s for s in script.split(";") if s.strip()]:
+                    con.execute(statement)
+                con.execute(f"PRAGMA user_version = {number}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    # -- reading -----------------------------------------------------------
+
+    def revision(self) -> int:
+        """A number that grows with every write (imports, undos, remembered mappings)."""
+        with self._connect() as con:
+            return int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+    def read(self, kind: str) -> pd.DataFrame:
+        """Every stored row of ``kind`` from batches that are not undone, as a canonical frame."""
+        check_option("kind", kind, schema.KINDS)
+        with self._connect() as con:
+            frame = pd.read_sql_query(
+                f"SELECT t.* FROM {kind} t JOIN batches b USING (batch_id) WHERE b.undone_at IS NULL", con)
+        out = schema.canonicalise(kind, frame)
+        if kind == "incidents":
+            out["batch_id"] = frame["batch_id"].values if len(frame) else out["batch_id"]
+        if kind == "routes":
+            geoms = shapely.from_wkt(frame["geometry_wkt"].fillna("").replace("", None).values) if len(frame) else []
+            return gpd.GeoDataFrame(out, geometry=list(geoms), crs="EPSG:4326")
+        return out
+
+    def batches(self) -> pd.DataFrame:
+        """The batch history, newest first."""
+        with self._connect() as con:
+            return pd.read_sql_query("SELECT * FROM batches ORDER BY imported_at DESC, rowid DESC", con)
+
+    def remembered_mapping(self, header_key: str) -> dict[str, str]:
+        with self._connect() as con:
+            row = con.execute("SELECT mapping_json FROM column_mappings WHERE header_key = ?",
+                              (header_key,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # -- writing -----------------------------------------------------------
+
+    def remember_mapping(self, header_key: str, mapping: dict[str, str]) -> None:
+        with self._connect() as con, self._write(con):
+            con.execute("INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?)",
+                        (header_key, json.dumps(mapping, sort_keys=True), _now()))
+
+    def import_batch(
+        self,
+        kind: str,
+        rows: pd.DataFrame,
+        *,
+        file_name: str,
+        sha256: str,
+        rows_read: int,
+        rows_rejected: int,
+        rows_skipped: int = 0,
+        progress: Callable[[float], None] | None = None,
+        _after_chunk: Callable[[int], None] | None = None,
+    ) -> str:
+        """Store ``rows`` (canonical ``kind``) as one batch, all or nothing; return its id."""
+        check_option("kind", kind, schema.KINDS)
+        batch_id = f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+        frame = schema.canonicalise(kind, rows)
+        if kind == "incidents":
+            frame["batch_id"] = batch_id
+        columns = list(schema.COLUMNS[kind])
+        records = _records(frame, columns)
+        if kind == "routes":
+            columns.append("geometry_wkt")
+            wkt = shapely.to_wkt(rows.geometry.values) if len(rows) else []
+            records = [(*r, w) for r, w in zip(records, wkt)]
+        if kind != "incidents":
+            columns.append("batch_id")
+            records = [(*r, batch_id) for r in records]
+        placeholders = ", ".join("?" for _ in columns)
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        with self._connect() as con, self._write(con):
+            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+                        (batch_id, kind, file_name, sha256, _now(), rows_read, len(records), rows_rejected,
+                         rows_skipped))
+            for start in range(0, len(records), CHUNK_ROWS):
+                con.executemany(f"INSERT INTO {kind} ({quoted}) VALUES ({placeholders})",
+                                records[start:start + CHUNK_ROWS])
+                if progress is not None:
+                    progress(min(1.0, (start + CHUNK_ROWS) / max(len(records), 1)))
+                if _after_chunk is not None:
+                    _after_chunk(start)
+        if progress is not None:
+            progress(1.0)
+        return batch_id
+
+    def undo(self, batch_id: str) -> int:
+        """Remove exactly the rows of ``batch_id`` and mark it undone; return how many rows went."""
+        with self._connect() as con, self._write(con):
+            row = con.execute("SELECT kind, undone_at FROM batches WHERE batch_id = ?", (batch_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no batch {batch_id!r} in the store")
+            kind, undone = row
+            if undone:
+                return 0
+            removed = con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", (batch_id,)).rowcount
+            con.execute("UPDATE batches SET undone_at = ? WHERE batch_id = ?", (_now(), batch_id))
+        return removed
+
+    def integrity_ok(self) -> bool:
+        with self._connect() as con:
+            return con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    out = frame[columns].astype(object)
+    for col in columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            out[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
+        elif frame[col].dtype == bool:
+            out[col] = frame[col].astype(int)
+    out = out.where(frame[columns].notna(), None)
+    return [tuple(r) for r in out.itertuples(index=False, name=None)]
+
+
+def layered(bundle, store: Store):
+    """The bundled records with the store's imported rows layered on top (bundled first)."""
+    from dataclasses import replace
+
+    incidents = pd.concat([bundle.incidents, store.read("incidents")], ignore_index=True)
+    designations = pd.concat([bundle.designations, store.read("designations")], ignore_index=True)
+    stored_routes = store.read("routes")
+    routes = gpd.GeoDataFrame(pd.concat([bundle.routes, stored_routes], ignore_index=True),
+                              geometry="geometry", crs="EPSG:4326") if len(stored_routes) else bundle.routes
+    return replace(bundle, incidents=incidents, designations=designations, routes=routes)
