@@ -4,9 +4,10 @@ import datetime as dt
 import json
 
 import pytest
-from conftest import ROOT
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
 
 PAGES = ["pages/overview.py", "pages/incidents.py", "pages/sanctions.py", "pages/routes.py"]
 
@@ -120,3 +121,96 @@ def test_overview_map_has_no_tile_basemap():
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "mapProvider" not in spec and "cartocdn" not in json.dumps(spec)
     assert [l["id"] for l in spec["layers"]][-1] == "strikes"
+
+
+# -- Upload page ------------------------------------------------------------------
+
+from conftest import fixture_bytes  # noqa: E402
+
+
+def _upload(at: AppTest, name: str, mime: str = "text/csv") -> AppTest:
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader[0].set_value((name.split("/")[-1], fixture_bytes(name), mime)).run()
+    return at
+
+
+def _button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def test_upload_import_grows_the_counters_and_undo_restores_them():
+    at = _upload(_app(), "good/utf8_comma.csv")
+    assert not at.exception
+    assert at.text[0].value.startswith("utf8_comma.csv: 2 row(s) read, 2 accepted, 0 rejected")
+    preview = {m.label: m.value for m in at.metric}
+    assert preview["Strikes"] == "69" and preview["Deaths announced"] == "197"
+    _button(at, "import_button").click().run()
+    assert "Imported 2 row(s) from utf8_comma.csv" in at.success[0].value
+    at.switch_page("pages/overview.py").run()
+    assert _metrics(at)["Strikes"] == "69" and _metrics(at)["Deaths announced"] == "197"
+    at.switch_page("pages/upload.py").run()
+    _button(at, "undo_button").click().run()
+    assert "removed 2 row(s)" in at.success[0].value
+    at.switch_page("pages/overview.py").run()
+    assert _metrics(at)["Strikes"] == "67"
+
+
+def test_upload_problems_are_listed_by_row_and_column():
+    at = _upload(_app(), "bad/bad_dates.csv")
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table[["row", "column", "message"]].values.tolist() == [
+        [2, "date", "date lies in the future"],
+        [3, "date", "cannot read this as a date (use YYYY-MM-DD)"],
+        [4, "date", "a date is required"],
+    ]
+    assert _button(at, "import_button").label == "Import 1 row(s)"
+
+
+def test_upload_unmapped_columns_are_chosen_with_select_boxes():
+    at = _upload(_app(), "good/unknown_headers.csv")
+    assert "Map the required fields" in at.error[0].value
+    assert _button(at, "import_button").disabled
+    for field, column in {"date": "when", "latitude": "north", "longitude": "east", "source_urls": "link"}.items():
+        box = next(s for s in at.selectbox if s.key and s.key.startswith("map_") and s.key.endswith("_" + field))
+        box.set_value(column)
+    at.run()
+    assert not at.error and not _button(at, "import_button").disabled
+    _button(at, "import_button").click().run()
+    # the same header again: the mapping is remembered
+    at = _upload(at, "good/unknown_headers.csv")
+    assert not at.error
+    assert "remembered" in " ".join(c.value for c in at.caption)
+
+
+def test_upload_ambiguous_dates_wait_for_a_choice():
+    at = _upload(_app(), "bad/ambiguous_dates.csv")
+    assert _button(at, "import_button").disabled
+    radio = next(r for r in at.radio if r.key and r.key.startswith("order_"))
+    radio.set_value("day/month/year").run()
+    assert not _button(at, "import_button").disabled
+
+
+def test_upload_swapped_coordinates_offer_the_fix():
+    at = _upload(_app(), "bad/lat_lon_swapped.csv")
+    assert _button(at, "import_button").label == "Import 1 row(s)"
+    box = next(c for c in at.checkbox if c.key and c.key.startswith("swap_"))
+    assert "rows 2, 4" in box.label
+    box.check().run()
+    assert _button(at, "import_button").label == "Import 3 row(s)"
+
+
+@pytest.mark.parametrize("name", ["bad/binary.csv", "bad/empty.csv", "bad/nul_bytes.csv"])
+def test_upload_bad_files_get_a_clear_message_not_a_traceback(name):
+    at = _upload(_app(), name)
+    assert not at.exception
+    assert "this is not a text file" in at.dataframe[0].value["message"][0] or \
+        "file is empty" in at.dataframe[0].value["message"][0]
+    assert _button(at, "import_button").disabled
+
+
+def test_upload_hostile_text_is_shown_as_data():
+    at = _upload(_app(), "bad/hostile_strings.csv")
+    assert not at.exception
+    preview = next(d.value for d in at.dataframe if "notes" in d.value.columns)
+    assert "<img src=x onerror=alert(1)>" in preview["notes"].tolist()
