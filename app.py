@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import sidebar_filters
+from ui.state import enter_frame, sidebar_filters
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", default=True),
@@ -17,4 +17,5 @@ PAGES = [
 st.set_page_config(page_title="Interdiction Tracker", layout="wide")
 page = st.navigation(PAGES)
 st.session_state["filters"] = sidebar_filters()
+enter_frame()
 page.run()

@@ -5,7 +5,9 @@ import streamlit as st
 
 from tracker import layers, schema
 from ui import render
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, require_app
+
+require_app()
 
 b = bundle()
 f = current_filters()

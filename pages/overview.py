@@ -4,7 +4,9 @@ import streamlit as st
 
 from tracker import layers, metrics
 from ui import render
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, require_app
+
+require_app()
 
 b = bundle()
 f = current_filters()

@@ -3,7 +3,9 @@
 import streamlit as st
 
 from tracker import metrics, schema
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, require_app
+
+require_app()
 
 b = bundle()
 f = current_filters()

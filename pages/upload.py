@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker import export, ingest, layers, metrics, schema
-from ui.state import bundle, current_filters, store
+from ui.state import bundle, current_filters, require_app, store
+
+require_app()
 
 KINDS = {
     "Incidents (CSV)": ("incidents", ["csv", "tsv", "txt"]),

@@ -17,9 +17,10 @@ def _navigation_replaces_pages_directory(monkeypatch):
     """Make AppTest treat pages/ as the running server does once app.py calls st.navigation.
 
     A live server sets ``PagesManager.uses_pages_directory = False`` on the first
-    st.navigation call and keeps it; AppTest resets it before every run, so from
-    the second run on it would execute pages/ in the old multipage mode and drop
-    app.py's sidebar.  This fixture keeps it False, as in the browser.
+    st.navigation call (or via ui.state.require_app) and keeps it; AppTest resets
+    it before every run, so every run would start in the old multipage mode, go
+    through require_app's rerun and lose a button click on the way.  This
+    fixture keeps it False, as in the browser.
     """
     original = PagesManager.__init__
 
