@@ -13,6 +13,17 @@ KINDS = {
     "Designations (CSV)": ("designations", ["csv", "tsv", "txt"]),
     "Routes (GeoJSON or GeoPackage)": ("routes", ["geojson", "json", "gpkg"]),
 }
+
+
+@st.cache_data(max_entries=8, show_spinner="Checking the file…")
+def prepare(kind, data, name, mapping, date_order, fix_swapped, encoding, event_type, revision):
+    """The import plan for one file and set of choices (cached: reruns do not re-read the file)."""
+    existing = bundle().incidents if kind == "incidents" else None
+    return ingest.prepare(kind, data, file=name, mapping=None if mapping is None else dict(mapping),
+                          date_order=date_order, fix_swapped=fix_swapped, existing=existing,
+                          encoding=encoding, default_event_type=event_type)
+
+
 ENCODINGS = {"Detect": None, "UTF-8": "utf-8", "UTF-16": "utf-16", "Windows-1252": "cp1252", "Latin-1": "latin-1"}
 
 st.title("Upload")
@@ -35,9 +46,8 @@ if upload is not None:
     event_type = "boat strike"
     if kind == "incidents":
         event_type = opts[1].selectbox("Event type for rows without one", schema.EVENT_TYPES, key="upload_event")
-    existing = b.incidents if kind == "incidents" else None
-    first = ingest.prepare(kind, data, file=upload.name, existing=existing, encoding=encoding,
-                           default_event_type=event_type)
+    revision = s.revision()
+    first = prepare(kind, data, upload.name, None, None, False, encoding, event_type, revision)
     key = ingest.header_key(kind, first.header)
     remembered = s.remembered_mapping(key)
     suggested = ingest.suggest_mapping(kind, first.header, remembered) if first.header else {}
@@ -66,8 +76,8 @@ if upload is not None:
 
     date_order = None
     fix_swapped = False
-    plan = ingest.prepare(kind, data, file=upload.name, mapping=mapping if first.header else None,
-                          existing=existing, encoding=encoding, default_event_type=event_type)
+    chosen = tuple(sorted(mapping.items())) if first.header else None
+    plan = prepare(kind, data, upload.name, chosen, None, False, encoding, event_type, revision)
     if plan.ambiguous_dates:
         answer = st.radio("Dates such as 03/04/2026 in this file mean", ["day/month/year", "month/day/year"],
                           index=None, horizontal=True, key=f"order_{plan.sha256}")
@@ -77,9 +87,7 @@ if upload is not None:
                                   f"look swapped (rows {', '.join(map(str, plan.swapped_rows[:20]))})",
                                   key=f"swap_{plan.sha256}")
     if date_order or fix_swapped:
-        plan = ingest.prepare(kind, data, file=upload.name, mapping=mapping if first.header else None,
-                              date_order=date_order, fix_swapped=fix_swapped, existing=existing,
-                              encoding=encoding, default_event_type=event_type)
+        plan = prepare(kind, data, upload.name, chosen, date_order, fix_swapped, encoding, event_type, revision)
 
     st.subheader("Report")
     st.text(plan.summary())

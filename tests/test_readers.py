@@ -69,3 +69,17 @@ def test_bundle_keeps_reference_figures_and_unknowns(bundle):
     dref = pd.read_csv(REFERENCE / "designations.csv", dtype=str, keep_default_na=False)
     assert bundle.designations["designation_date"].isna().sum() == (dref["designation_date"] == "").sum()
     assert list(bundle.designations["name"]) == list(dref["name"])
+
+
+def test_oversized_files_are_refused_before_reading(monkeypatch):
+    monkeypatch.setattr(readers, "MAX_UPLOAD_BYTES", 1024)
+    raw = readers.read_delimited(b"a,b\n" + b"1,2\n" * 400, file="big.csv")
+    assert [p.message for p in raw.problems] == ["file is larger than the 0.000976562 MB limit"]
+    assert raw.frame.empty
+
+
+def test_forced_encoding_overrides_detection():
+    data = "a;b\n1;Juárez\n".encode("cp1252")
+    assert readers.read_delimited(data, file="f.csv").frame.loc[0, "b"] == "Juárez"
+    forced = readers.read_delimited(data, file="f.csv", encoding="latin-1")
+    assert forced.encoding == "latin-1" and forced.frame.loc[0, "b"] == "Juárez"

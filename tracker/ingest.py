@@ -357,44 +357,54 @@ def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
 # -- duplicates ----------------------------------------------------------------
 
 def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
-    """Possible duplicates: same id, or same day, within 5 km and the same death toll.
+    """Possible duplicates: the same id, or the same day, within 5 km and the same death toll.
 
-    Checked within ``new`` (later rows against earlier ones) and against ``existing``.
-    ``new`` must carry a ``_row`` column (the file row number).
+    Checked within ``new`` (later rows against earlier ones) and against
+    ``existing``.  ``new`` must carry a ``_row`` column (the file row number).
+    Vectorised: candidate pairs come from a join on day, death toll and a
+    0.1-degree grid cell (with its neighbours), so cost grows with the number of
+    near pairs, not with the square of the rows.
     """
-    rows = []
-    pool = new.assign(_origin="file")
+    parts = [new.assign(_origin="file")]
     if existing is not None and len(existing):
-        pool = pd.concat([existing.assign(_origin="stored", _row=-1), pool], ignore_index=True)
-    ids = pool["incident_id"].astype(str)
-    first_by_id: dict[str, int] = {}
-    for pos, (iid, origin, row) in enumerate(zip(ids, pool["_origin"], pool["_row"])):
-        if iid in first_by_id and origin == "file":
-            prev = first_by_id[iid]
-            where = "stored" if pool.at[prev, "_origin"] == "stored" else f"row {pool.at[prev, '_row']}"
-            rows.append((row, iid, f"{pool.at[prev, 'incident_id']} ({where})", "same id"))
-        first_by_id.setdefault(iid, pos)
-    seen = {r[0] for r in rows}
-    placed = pool[pool["latitude"].notna() & pool["date"].notna()]
-    for _, grp in placed.groupby(placed["date"].dt.normalize()):
-        if len(grp) < 2 or not (grp["_origin"] == "file").any():
-            continue
-        recs = grp.to_dict("records")
-        for i, a in enumerate(recs):
-            if a["_origin"] != "file" or a["_row"] in seen:
-                continue
-            for b in recs[:i]:
-                same_toll = (pd.isna(a["killed"]) and pd.isna(b["killed"])) or a["killed"] == b["killed"]
-                if not same_toll:
-                    continue
-                d = gz.distance_km(a["longitude"], a["latitude"], b["longitude"], b["latitude"])
-                if d <= DUPLICATE_DISTANCE_KM:
-                    where = "stored" if b["_origin"] == "stored" else f"row {b['_row']}"
-                    rows.append((a["_row"], a["incident_id"], f"{b['incident_id']} ({where})",
-                                 f"same day, {d:.1f} km apart, same death toll"))
-                    seen.add(a["_row"])
-                    break
-    return pd.DataFrame(rows, columns=DUPLICATE_COLUMNS).sort_values("row", ignore_index=True)
+        parts.insert(0, existing.assign(_origin="stored", _row=-1))
+    cols = ["incident_id", "date", "latitude", "longitude", "killed", "_origin", "_row"]
+    pool = pd.concat([p[cols] for p in parts], ignore_index=True)
+    pool["_pos"] = np.arange(len(pool))
+    pool["_where"] = np.where(pool["_origin"] == "stored", "stored", "row " + pool["_row"].astype(str))
+    pool["_label"] = pool["incident_id"].astype(str) + " (" + pool["_where"] + ")"
+    is_file = pool["_origin"] == "file"
+
+    first = pool.groupby("incident_id", sort=False)["_pos"].transform("first")
+    same_id = is_file & (first != pool["_pos"])
+    found = [pd.DataFrame({
+        "row": pool.loc[same_id, "_row"], "incident_id": pool.loc[same_id, "incident_id"],
+        "duplicate_of": pool.loc[first[same_id].to_numpy(), "_label"].to_numpy(), "reason": "same id"})]
+
+    placed = pool[pool["latitude"].notna() & pool["longitude"].notna() & pool["date"].notna()].assign(
+        _day=lambda d: d["date"].dt.normalize(),
+        _toll=lambda d: d["killed"].astype("Float64").fillna(-1.0).astype(float),
+        _cx=lambda d: np.floor(d["longitude"] / 0.1).astype(int),
+        _cy=lambda d: np.floor(d["latitude"] / 0.1).astype(int),
+    )
+    left = placed[(placed["_origin"] == "file") & ~placed["_pos"].isin(pool.loc[same_id, "_pos"])]
+    if len(left):
+        keys = ["_day", "_toll", "_cx", "_cy"]
+        right = pd.concat([placed.assign(_cx=placed["_cx"] + dx, _cy=placed["_cy"] + dy)
+                           for dx in (-1, 0, 1) for dy in (-1, 0, 1)], ignore_index=True)
+        pairs = left.merge(right, on=keys, suffixes=("", "_b"))
+        pairs = pairs[pairs["_pos_b"] < pairs["_pos"]]
+        if len(pairs):
+            pairs["_km"] = gz.distance_km(pairs["longitude"].to_numpy(), pairs["latitude"].to_numpy(),
+                                          pairs["longitude_b"].to_numpy(), pairs["latitude_b"].to_numpy())
+            pairs = pairs[pairs["_km"] <= DUPLICATE_DISTANCE_KM].sort_values(["_pos", "_pos_b"])
+            pairs = pairs.drop_duplicates("_pos")
+            found.append(pd.DataFrame({
+                "row": pairs["_row"], "incident_id": pairs["incident_id"], "duplicate_of": pairs["_label_b"],
+                "reason": "same day, " + pairs["_km"].map(lambda k: f"{k:.1f}") + " km apart, same death toll",
+            }))
+    out = pd.concat(found, ignore_index=True)
+    return out.astype({"row": int}).sort_values("row", ignore_index=True)[DUPLICATE_COLUMNS]
 
 
 # -- the pipeline ----------------------------------------------------------------

@@ -118,7 +118,8 @@ def decode_text(data: bytes, *, file: str, encoding: str | None = None) -> tuple
     cannot be read as text (empty, binary, too large).
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        return None, "", [_file_problem(file, f"file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")]
+        limit = f"{MAX_UPLOAD_BYTES / (1024 * 1024):g} MB"
+        return None, "", [_file_problem(file, f"file is larger than the {limit} limit")]
     if not data.strip():
         return None, "", [_file_problem(file, "file is empty")]
     for magic, what in _MAGIC.items():
