@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from importlib import resources
 from pathlib import Path
@@ -193,48 +192,6 @@ def build_incidents(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
 
 # -- designations --------------------------------------------------------------
 
-def authority_group(authority: str) -> str:
-    if authority.startswith("US "):
-        return "United States"
-    if authority.startswith("EU"):
-        return "European Union"
-    if authority.startswith("UK"):
-        return "United Kingdom"
-    if authority.startswith("Canada"):
-        return "Canada"
-    return "Other governments"
-
-
-def action_kind(program: str) -> str:
-    p = program.lower()
-    if "temporary denial order" in p:
-        return "export denial"
-    if "seizure" in p or "forfeiture" in p:
-        return "seizure or forfeiture"
-    if "non-binding" in p:
-        return "non-binding motion"
-    return "listing"
-
-
-def program_family(program: str, authority: str) -> str:
-    p = program.lower()
-    if action_kind(program) != "listing":
-        return "Not a sanctions listing"
-    if authority.startswith("US ") and re.search(r"\bfto\b|sdgt|counter-terrorism", p):
-        return "US terrorism (FTO / SDGT)"
-    if "iran" in p:
-        return "Iran-related"
-    if "russia" in p:
-        return "Russia-related"
-    if "venezuela" in p:
-        return "Venezuela-related"
-    if "14059" in p or "kingpin" in p or "sdntk" in p or "tco" in p:
-        return "Narcotics and transnational crime"
-    if "terror" in p:
-        return "Terrorist listing (other governments)"
-    return "Other"
-
-
 def build_designations(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
     raw = pd.read_csv(ref / "designations.csv", dtype=str, keep_default_na=False)
     rows = []
@@ -257,9 +214,9 @@ def build_designations(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
         rows.append({
             "designation_id": f"D{i:03d}",
             "name": r["name"], "aliases": r["aliases"], "entity_type": r["entity_type"],
-            "authority": r["authority"], "authority_group": authority_group(r["authority"]),
-            "program": program_family(program, r["authority"]), "program_text": program,
-            "action_kind": action_kind(program),
+            "authority": r["authority"], "authority_group": schema.authority_group(r["authority"]),
+            "program": schema.program_family(program, r["authority"]), "program_text": program,
+            "action_kind": schema.action_kind(program),
             "designation_date": r["designation_date"] or None,
             "uncertain": "uncertain" in text_for_doubt,
             "country": r["country"], "base_location_text": r["base_location_text"],

@@ -195,6 +195,9 @@ def test_designation_csv_keeps_unknown_dates_unknown():
     assert list(a["name"]) == ["Example Shipping Ltd", "Undated Org"]
     assert pd.isna(a.loc[1, "designation_date"])
     assert list(a["location_precision"]) == ["country", "country"]
+    assert list(a["authority_group"]) == ["United States", "United Kingdom"]
+    assert list(a["program"]) == ["Venezuela-related", "Venezuela-related"]
+    assert list(a["action_kind"]) == ["listing", "listing"]
 
 
 def test_route_geojson_is_read_with_its_line():

@@ -592,11 +592,9 @@ def _designations(plan, src, col) -> pd.DataFrame:
     out["designation_date"] = dates  # blank stays unknown
     ids = col("designation_id")
     out["designation_id"] = ids.where(ids != "", [f"U{plan.sha256[:8]}-{i + 2}" for i in src.index])
-    out["authority_group"] = "Other governments"
-    us = out["authority"].str.startswith("US ")
-    out.loc[us, "authority_group"] = "United States"
-    out["program"] = "Other"
-    out["action_kind"] = "listing"
+    out["authority_group"] = out["authority"].map(schema.authority_group)
+    out["program"] = [schema.program_family(p, a) for p, a in zip(out["program_text"], out["authority"])]
+    out["action_kind"] = out["program_text"].map(schema.action_kind)
     out["uncertain"] = out["notes"].str.lower().str.contains("uncertain")
     g = gz.load_gazetteer(readers.DATA_DIR / "gazetteer.csv")
     places = [g.country(c.split(";")[0]) if c else None for c in out["country"]]

@@ -13,6 +13,7 @@ raises on bad data unless asked to with ``on_invalid="raise"``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -210,6 +211,53 @@ def source_links(text: str) -> list[str]:
     """The http(s) URLs in a " | "-separated sources cell; anything else (javascript:, data:) is dropped."""
     links = [part.strip() for part in str(text or "").split("|")]
     return [u for u in links if u.lower().startswith(("http://", "https://")) and " " not in u]
+
+
+# -- classification of designation rows ----------------------------------------
+
+def authority_group(authority: str) -> str:
+    """Group an authority: United States, European Union, United Kingdom, Canada or Other governments."""
+    if authority.startswith("US "):
+        return "United States"
+    if authority.startswith("EU"):
+        return "European Union"
+    if authority.startswith("UK"):
+        return "United Kingdom"
+    if authority.startswith("Canada"):
+        return "Canada"
+    return "Other governments"
+
+
+def action_kind(program: str) -> str:
+    """What an action is: a listing, or an export denial, seizure or non-binding motion (not counted)."""
+    p = program.lower()
+    if "temporary denial order" in p:
+        return "export denial"
+    if "seizure" in p or "forfeiture" in p:
+        return "seizure or forfeiture"
+    if "non-binding" in p:
+        return "non-binding motion"
+    return "listing"
+
+
+def program_family(program: str, authority: str) -> str:
+    """Group a program or list text into a family the filters offer (FTO/SDGT, Venezuela-related, ...)."""
+    p = program.lower()
+    if action_kind(program) != "listing":
+        return "Not a sanctions listing"
+    if authority.startswith("US ") and re.search(r"\bfto\b|sdgt|counter-terrorism", p):
+        return "US terrorism (FTO / SDGT)"
+    if "iran" in p:
+        return "Iran-related"
+    if "russia" in p:
+        return "Russia-related"
+    if "venezuela" in p:
+        return "Venezuela-related"
+    if "14059" in p or "kingpin" in p or "sdntk" in p or "tco" in p:
+        return "Narcotics and transnational crime"
+    if "terror" in p:
+        return "Terrorist listing (other governments)"
+    return "Other"
 
 
 # -- validation ----------------------------------------------------------------
