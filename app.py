@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/sanctions.py", title="Sanctions"),
     st.Page("pages/routes.py", title="Routes"),
     st.Page("pages/upload.py", title="Upload"),
+    st.Page("pages/export.py", title="Export"),
 ]
 
 st.set_page_config(page_title="Interdiction Tracker", layout="wide")

@@ -29,6 +29,8 @@ shown = st.pills("Layers", ["strikes", "rings", "routes", "designations", "basem
                  default=["strikes", "rings", "routes", "designations", "basemap"], key="overview_layers")
 deck = layers.build_deck(layers.build_layers(incidents, designations, routes, show=tuple(shown or ())))
 st.pydeck_chart(deck, height=560, key="overview_map")
+st.page_link("pages/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None,
+             query_params=f.to_query_params())
 unplaced = int(incidents["latitude"].isna().sum())
 if unplaced:
     st.caption(f"{unplaced} strike record(s) in view have no usable position: they are counted above but not drawn.")

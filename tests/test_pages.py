@@ -215,3 +215,29 @@ def test_upload_hostile_text_is_shown_as_data():
     assert not at.exception
     preview = next(d.value for d in at.dataframe if "notes" in d.value.columns)
     assert "<img src=x onerror=alert(1)>" in preview["notes"].tolist()
+
+
+# -- Export page ------------------------------------------------------------------
+
+
+def test_export_page_previews_the_filtered_map_and_offers_downloads():
+    at = _app({"region": "Caribbean"})
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    assert "19 incident(s)" in at.caption[0].value
+    assert len(at.get("image")) == 1
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert labels[0] == "Map (PNG, 1920×1080)" and "Evidence pack (ZIP)" in labels
+
+
+def test_export_page_says_when_there_is_nothing_to_draw():
+    at = _app({"from": "2026-10-05", "to": "2026-10-06", "q": "no such text anywhere"})
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    assert "nothing to draw" in at.info[0].value
+
+
+def test_overview_links_to_the_export_with_its_filters():
+    at = _app({"region": "Caribbean"})
+    link = at.get("page_link")[0].proto
+    assert link.label.startswith("Export this map") and (link.page, link.query_string) == ("export", "region=Caribbean")

@@ -1,4 +1,4 @@
-"""The command line: ``python -m tracker import FILE``.
+"""The command line: ``python -m tracker import FILE`` and ``python -m tracker export ...``.
 
 Runs the same pipeline as the dashboard's Upload page, prints the report and
 stores the accepted rows as one batch.  Exit codes: 0 every row imported;
@@ -10,13 +10,15 @@ imported (unreadable file, unmapped required columns, ambiguous dates without
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 
 import pandas as pd
 
-from tracker import ingest, readers, schema
+from tracker import export, ingest, layers, metrics, readers, schema
 from tracker.errors import TrackerError
+from tracker.filters import DEFAULT_START, Filters
 from tracker.store import Store, layered
 
 
@@ -99,6 +101,58 @@ def cmd_batches(args: argparse.Namespace) -> int:
     return 0
 
 
+REGION_NAMES = {"caribbean": "Caribbean", "eastern-pacific": "Eastern Pacific", "unknown": "Unknown"}
+EXPORT_FORMATS = ("png", "svg", "pdf", "csv", "geojson", "gpkg", "zip")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = Store(args.db) if args.db else Store()
+    b = layered(readers.read_bundle(), store)
+    regions = tuple(REGION_NAMES[r] for r in args.region or [])
+    f = Filters(date_from=args.since, date_to=args.until, regions=regions, text=args.text or "")
+    as_of = metrics.counters_as_of(f.date_to, b.as_of.date())
+    inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
+    print(f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) {f.caption(as_of=as_of)}")
+    out = Path(args.out)
+    if args.format in ("csv", "geojson", "gpkg"):
+        data = {"csv": lambda: export.to_csv_bytes(inc), "geojson": lambda: export.to_geojson_bytes(inc),
+                "gpkg": lambda: export.to_gpkg_bytes(inc, layer="incidents")}[args.format]()
+        out.write_bytes(data)
+        print(f"wrote {out} ({len(data):,} bytes)")
+        return 0
+    width, height, dpi = export.PRESETS[args.preset]
+    width, height, dpi = args.width or width, args.height or height, args.dpi or dpi
+    extent = args.extent or (args.region[0] if args.region and len(args.region) == 1
+                             and args.region[0] in export.REGIONS else "fit")
+    if args.bounds:
+        extent = tuple(float(v) for v in args.bounds.split(","))
+    counters = tuple(metrics.incident_counters(inc, as_of=as_of)) + (metrics.designation_counter(des, as_of=as_of),)
+    fmt = "png" if args.format == "zip" else args.format
+    spec = export.MapSpec(width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title,
+                          show=tuple(args.layers.split(",")) if args.layers else layers.LAYER_NAMES, fmt=fmt,
+                          counters=counters, filter_line=f.caption(as_of=as_of), as_of=as_of)
+    try:
+        image = export.render_map(inc, des, rts, spec)
+    except export.EmptyExportError as exc:
+        print(f"nothing exported: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "zip":
+        image = export.evidence_pack(
+            image=image, image_name="map.png", incidents=inc, designations=des, routes=rts,
+            filters_params=f.to_query_params(), filter_line=f.caption(as_of=as_of), as_of=as_of,
+            source_files=sorted(p for p in readers.DATA_DIR.glob("*") if p.is_file()), batches=store.batches())
+    out.write_bytes(image)
+    print(f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi)")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tracker", description="Interdiction Tracker command line")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -120,6 +174,24 @@ def main(argv: list[str] | None = None) -> int:
     bat = sub.add_parser("batches", help="list import batches")
     bat.add_argument("--db")
     bat.set_defaults(func=cmd_batches)
+    exp = sub.add_parser("export", help="export the filtered map or data")
+    exp.add_argument("--since", type=_date, default=DEFAULT_START)
+    exp.add_argument("--until", type=_date)
+    exp.add_argument("--region", action="append", choices=sorted(REGION_NAMES))
+    exp.add_argument("--text", help="only records containing this text")
+    exp.add_argument("--format", choices=EXPORT_FORMATS, default="png")
+    exp.add_argument("--preset", choices=sorted(export.PRESETS), default="screen")
+    exp.add_argument("--width", type=int)
+    exp.add_argument("--height", type=int)
+    exp.add_argument("--dpi", type=int)
+    exp.add_argument("--extent", choices=sorted(export.REGIONS) + ["fit"],
+                     help="map extent (default: the --region's, else fit to the records)")
+    exp.add_argument("--bounds", help="custom extent WEST,SOUTH,EAST,NORTH in degrees")
+    exp.add_argument("--layers", help="comma-separated: " + ",".join(layers.LAYER_NAMES))
+    exp.add_argument("--title", default="U.S. strikes on alleged drug boats")
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--db")
+    exp.set_defaults(func=cmd_export)
     args = ap.parse_args(argv)
     try:
         return args.func(args)
