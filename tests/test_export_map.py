@@ -117,3 +117,12 @@ def test_evidence_pack_manifest_matches_its_files(view):
     assert manifest["row_counts"] == {"incidents": 56, "designations": 122, "routes": 29}
     assert manifest["as_of"] == "2026-10-04" and manifest["app_version"]
     assert manifest["source_files"][0]["sha256"] == export.sha256_file(readers.DATA_DIR / "incidents.csv")
+
+
+def test_a_square_world_map_stays_within_the_mapped_latitudes(view):
+    _, _, inc, des, rts, _ = view
+    spec = _spec(view, width_px=1080, height_px=1080, dpi=96)
+    png = export.render_map(inc, des, rts, spec)
+    assert Image.open(io.BytesIO(png)).size == (1080, 1080)
+    w, s, e, n = export._fit_aspect(export.resolve_extent(spec, inc, des, rts), 1080, 1080)
+    assert -85 <= s < n <= 85

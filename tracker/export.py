@@ -151,6 +151,11 @@ def _fit_aspect(bounds: tuple, width: int, height: int) -> tuple:
     else:
         extra = ((e - w) * k / target - span_y) / 2
         s, n = s - extra, n + extra
+        if s < -85 or n > 85:  # a tall image of a wide extent: keep to the mapped latitudes, widen instead
+            s, n = max(s, -85.0), min(n, 85.0)
+            k = math.cos(math.radians((s + n) / 2))
+            centre, half = (w + e) / 2, (n - s) * target / k / 2
+            w, e = centre - half, centre + half
     return w, s, e, n
 
 
