@@ -51,8 +51,8 @@ def main() -> int:
         for fmt in export.IMAGE_FORMATS:
             spec = export.MapSpec(width_px=w, height_px=h, dpi=dpi, fmt=fmt, counters=counters,
                                   filter_line=f.caption(as_of=as_of), as_of=as_of)
-            t = best_of(lambda: export.render_map(inc, des, rts, spec))
-            base = best_of(lambda: empty_figure(w, h, dpi, fmt))
+            t = best_of(lambda spec=spec: export.render_map(inc, des, rts, spec))
+            base = best_of(lambda w=w, h=h, dpi=dpi, fmt=fmt: empty_figure(w, h, dpi, fmt))
             print(f"{name:13s} {fmt}: {w}x{h} @ {dpi} dpi  {t:6.2f} s   baseline empty figure: {base:6.2f} s")
     return 0
 
