@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from conftest import FIXTURES, ROOT
+from support import FIXTURES, ROOT
 from tracker.store import Store
 
 

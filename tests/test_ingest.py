@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from conftest import fixture_bytes
+from support import fixture_bytes
 from tracker import ingest, schema
 
 TODAY = dt.date(2026, 11, 22)

@@ -7,7 +7,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from support import ROOT
 
 PAGES = ["pages/overview.py", "pages/incidents.py", "pages/sanctions.py", "pages/routes.py"]
 
@@ -126,7 +126,7 @@ def test_overview_map_has_no_tile_basemap():
 
 # -- Upload page ------------------------------------------------------------------
 
-from conftest import fixture_bytes  # noqa: E402
+from support import fixture_bytes  # noqa: E402
 
 
 def _upload(at: AppTest, name: str, mime: str = "text/csv") -> AppTest:

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from conftest import REFERENCE
+from support import REFERENCE
 from tracker import readers, schema
 from tracker.errors import DataFileError
 

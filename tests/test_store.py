@@ -8,8 +8,8 @@ import time
 import pandas as pd
 import pytest
 
-from conftest import ROOT, fixture_bytes
 from store_worker import rows
+from support import ROOT, fixture_bytes
 from tracker import ingest, readers
 from tracker.store import Store, StoreError, default_path, layered
 

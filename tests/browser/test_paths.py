@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from browser.conftest import running_app
+from browser.app_server import running_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BUNDLED = {"Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
