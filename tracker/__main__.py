@@ -36,7 +36,7 @@ def _print_report(plan: ingest.ImportPlan) -> None:
         print("dates are ambiguous (day/month or month/day): rerun with --date-order dmy or mdy")
     if plan.problems:
         table = schema.problems_frame(plan.problems)
-        table["row"] = table["row"].astype("Int64")
+        table["row"] = table["row"].map(lambda r: "-" if pd.isna(r) else str(int(r)))
         with pd.option_context("display.max_colwidth", 70, "display.width", 200, "display.max_rows", 200):
             print(table.to_string(index=False))
     if len(plan.duplicates):
