@@ -45,8 +45,10 @@ with left:
         if extent[0] >= extent[2] or extent[1] >= extent[3]:
             st.error("West must be less than east, and south less than north.")
             st.stop()
-    shown = st.pills("Layers", list(layers.LAYER_NAMES), selection_mode="multi", default=list(layers.LAYER_NAMES),
-                     key="export_layers")
+
+# below the two columns, full width (the preview in the right column is drawn after it)
+shown = st.pills("Layers", list(layers.LAYER_NAMES), selection_mode="multi", default=list(layers.LAYER_NAMES),
+                 key="export_layers")
 
 counters = tuple(metrics.incident_counters(inc, as_of=as_of)) + (metrics.designation_counter(des, as_of=as_of),)
 
