@@ -45,7 +45,7 @@ def main() -> int:
     f = Filters()
     inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
     as_of = b.as_of.date()
-    counters = tuple(metrics.incident_counters(inc, as_of=as_of)) + (metrics.designation_counter(des, as_of=as_of),)
+    counters = tuple(metrics.view_counters(inc, des, as_of=as_of))
     export.render_map(inc, des, rts, export.MapSpec(width_px=400, height_px=300))  # warm caches
     for name, (w, h, dpi) in export.PRESETS.items():
         for fmt in export.IMAGE_FORMATS:

@@ -50,7 +50,7 @@ with left:
 shown = st.pills("Layers", list(layers.LAYER_NAMES), selection_mode="multi", default=list(layers.LAYER_NAMES),
                  key="export_layers")
 
-counters = tuple(metrics.incident_counters(inc, as_of=as_of)) + (metrics.designation_counter(des, as_of=as_of),)
+counters = tuple(metrics.view_counters(inc, des, as_of=as_of))
 
 
 def spec_for(w: int, h: int, d: int, image_format: str) -> export.MapSpec:
@@ -100,7 +100,7 @@ def pack() -> bytes:
     return export.evidence_pack(
         image=image, image_name="map.png", incidents=inc, designations=des, routes=rts,
         filters_params=f.to_query_params(), filter_line=f.caption(as_of=as_of), as_of=as_of,
-        source_files=sorted(p for p in readers.DATA_DIR.glob("*") if p.is_file()), batches=store().batches())
+        source_files=readers.bundled_files(), batches=store().batches())
 
 
 cols[2].download_button("Evidence pack (ZIP)", pack, file_name="interdiction-evidence.zip", mime="application/zip",

@@ -20,9 +20,7 @@ fatal = metrics.count_fatal_strikes(incidents)
 st.subheader(f"{fatal} fatal strikes since {f.date_from:%-d %B %Y}" if f.date_from else f"{fatal} fatal strikes")
 st.caption(f"Bundled data as of {b.as_of.date()}. {b.coverage_note}  Showing records {f.caption(as_of=as_of)}.")
 
-render.counters(
-    metrics.incident_counters(incidents, as_of=as_of) + [metrics.designation_counter(designations, as_of=as_of)]
-)
+render.counters(metrics.view_counters(incidents, designations, as_of=as_of))
 
 st.divider()
 shown = st.pills("Layers", ["strikes", "rings", "routes", "designations", "basemap"], selection_mode="multi",

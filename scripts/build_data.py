@@ -102,7 +102,7 @@ def place_stop(g: gz.Gazetteer, stop: str) -> gz.Place:
     """A route stop, 'Name' or 'Name@CC'; a name held by places in several countries needs '@CC'."""
     name, _, country = stop.partition("@")
     if not country:
-        countries = {g.table.at[i, "country"] for i in g._keys.get(gz.normalise_name(name), [])}
+        countries = g.countries_named(name)
         if len(countries) > 1:
             raise SystemExit(f"route stop {stop!r} is ambiguous ({sorted(countries)}): write it as Name@CC")
     place = g.lookup(name.strip(), country=country or None)

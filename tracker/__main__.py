@@ -126,7 +126,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                              and args.region[0] in export.REGIONS else "fit")
     if args.bounds:
         extent = tuple(float(v) for v in args.bounds.split(","))
-    counters = tuple(metrics.incident_counters(inc, as_of=as_of)) + (metrics.designation_counter(des, as_of=as_of),)
+    counters = tuple(metrics.view_counters(inc, des, as_of=as_of))
     fmt = "png" if args.format == "zip" else args.format
     spec = export.MapSpec(width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title,
                           show=tuple(args.layers.split(",")) if args.layers else layers.LAYER_NAMES, fmt=fmt,
@@ -140,7 +140,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         image = export.evidence_pack(
             image=image, image_name="map.png", incidents=inc, designations=des, routes=rts,
             filters_params=f.to_query_params(), filter_line=f.caption(as_of=as_of), as_of=as_of,
-            source_files=sorted(p for p in readers.DATA_DIR.glob("*") if p.is_file()), batches=store.batches())
+            source_files=readers.bundled_files(), batches=store.batches())
     out.write_bytes(image)
     print(f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi)")
     return 0

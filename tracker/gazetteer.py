@@ -73,6 +73,10 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self.table)
 
+    def countries_named(self, name: str) -> set[str]:
+        """The countries of every place called ``name`` (to spot names that need a country)."""
+        return {str(self.table.at[i, "country"]) for i in self._keys.get(normalise_name(name), [])}
+
     def country(self, iso_a2: str) -> Place | None:
         """The representative point of the country with ISO 3166 alpha-2 code ``iso_a2``."""
         t = self.table

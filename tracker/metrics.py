@@ -113,6 +113,11 @@ def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) ->
                    definition(count_designations), as_of, caveat)
 
 
+def view_counters(incidents: pd.DataFrame, designations: pd.DataFrame, *, as_of: dt.date | None) -> list[Counter]:
+    """Every counter of a view: the incident counters, then "designations in view"."""
+    return incident_counters(incidents, as_of=as_of) + [designation_counter(designations, as_of=as_of)]
+
+
 def counters_as_of(date_to: dt.date | None, data_as_of: dt.date) -> dt.date:
     """The day the counters hold for: the end of the date range, or the data's as-of date if earlier."""
     return min(date_to, data_as_of) if date_to else data_as_of

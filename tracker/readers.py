@@ -52,15 +52,14 @@ def read_routes_geojson(path: str | Path) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=g.geometry.values, crs="EPSG:4326")
 
 
+def bundled_files(data_dir: str | Path = DATA_DIR) -> list[Path]:
+    """The bundled data files (top level of ``data_dir``), sorted by name."""
+    return sorted(p for p in Path(data_dir).glob("*") if p.is_file())
+
+
 def data_version(data_dir: str | Path = DATA_DIR) -> str:
     """A key that changes whenever a bundled file changes (names, sizes and modification times)."""
-    data_dir = Path(data_dir)
-    parts = [
-        f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}"
-        for p in sorted(data_dir.glob("*"))
-        if p.is_file()
-    ]
-    return "|".join(parts)
+    return "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in bundled_files(data_dir))
 
 
 def read_bundle(data_dir: str | Path = DATA_DIR) -> Bundle:
