@@ -57,6 +57,24 @@ def build_basemap(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return g
 
 
+def build_labels(countries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Map labels: Natural Earth's country label points and rank, then the sea and ocean names."""
+    land = pd.DataFrame({
+        "name": countries["NAME_EN"],
+        "kind": "country",
+        "longitude": countries["LABEL_X"].round(3),
+        "latitude": countries["LABEL_Y"].round(3),
+        "rank": countries["MIN_LABEL"].astype(float).round(1),
+        "basis": "Natural Earth 1:10m Admin 0 label point (LABEL_X, LABEL_Y) and MIN_LABEL",
+    })
+    seas = pd.read_csv(BUILD / "sea_labels.csv", dtype={"name": str, "basis": str})
+    seas.insert(1, "kind", "sea")
+    table = pd.concat([land, seas[list(land.columns)]], ignore_index=True)
+    table = table.sort_values(["kind", "rank", "name"], kind="stable").reset_index(drop=True)
+    table.to_csv(DATA / "basemap" / "labels.csv", index=False)
+    return table
+
+
 def build_gazetteer(countries: gpd.GeoDataFrame) -> pd.DataFrame:
     manual = pd.read_csv(BUILD / "places_manual.csv", dtype=str, keep_default_na=False)
     ports_path = resources.files("searoute") / "data" / "ports.geojson"
@@ -292,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     countries = natural_earth_countries()
     build_basemap(countries)
+    build_labels(countries)
     g = gz.Gazetteer(build_gazetteer(countries))
     incidents = build_incidents(args.reference, g)
     incidents.to_csv(DATA / "incidents.csv", index=False, date_format="%Y-%m-%d")
