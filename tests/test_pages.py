@@ -121,7 +121,7 @@ def test_overview_map_has_no_tile_basemap():
     at = _app()
     spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     assert "mapProvider" not in spec and "cartocdn" not in json.dumps(spec)
-    assert [l["id"] for l in spec["layers"]][-1] == "strikes"
+    assert [l["id"] for l in spec["layers"]][-2:] == ["strikes", "strike_counts"]
 
 
 # -- Upload page ------------------------------------------------------------------

@@ -5,7 +5,9 @@ here name columns and never embed data.  Tooltips use deck.gl's ``text`` mode
 (set as text, never parsed as HTML).  Points are aggregated on the server
 before they are sent to the browser: records sharing a position become one
 point, and when there are more distinct positions than ``max_points`` the
-positions are snapped to a grid that grows until they fit.
+positions are snapped to a grid that grows until they fit.  A position holding two or
+more strike engagements shows their number in a text layer (the number is a data
+column too), and ``legend_entries`` lists what ``build_layers`` draws, in its colours.
 
 No basemap tiles: ``map_provider=None`` and the bundled countries are drawn as
 the first layer over an ocean rectangle.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -49,6 +53,7 @@ ENTITY_COLORS: dict[str, list[int]] = {
 PIXELS = "'pixels'"
 METERS = "'meters'"
 
+# The legend in words, kept for plain-text use; screens draw ``legend_entries`` instead.
 LEGEND = (
     "Strikes: red dots sized by deaths (announced + presumed dead); red rings show how uncertain an "
     "approximate or area position is.",
@@ -57,6 +62,13 @@ LEGEND = (
     "Designations: green organizations, cyan individuals, olive vessels, pink companies, grey aircraft; "
     "size grows with the number at a place; hollow circles are placed at country or area level.",
 )
+# Count labels on stacked strike positions: white digits with a dark outline, sized in screen pixels.
+COUNT_TEXT_COLOR = [255, 255, 255, 255]
+COUNT_OUTLINE_COLOR = [33, 33, 33, 255]
+COUNT_TEXT_PX = 14
+SCHEMATIC_LEGEND_COLOR = [90, 90, 90, 160]
+STRIKE_SYMBOL_MIN_PX = 4.0
+STRIKE_SYMBOL_PX_PER_SQRT_DEATH = 3.0
 LAYER_NAMES = ("basemap", "strikes", "rings", "routes", "designations")
 SCREEN_TOLERANCE_DEG = 0.08
 """Basemap simplification for the browser (about 9 km): plenty at the zooms the map opens at."""
@@ -67,6 +79,26 @@ def strike_radius_px(deaths: pd.Series | np.ndarray) -> np.ndarray:
     """Strike dot radius in screen pixels: 4 px plus 2.2 px per square root of deaths."""
     d = np.nan_to_num(np.asarray(deaths, dtype=float), nan=0.0)
     return 4.0 + 2.2 * np.sqrt(np.clip(d, 0, None))
+
+
+def strike_symbol_px(deaths: pd.Series | np.ndarray) -> np.ndarray:
+    """On-screen strike symbol radius in pixels: 3 px per square root of deaths, at least 4 px.
+
+    Above the minimum the symbol's area is proportional to deaths (announced plus presumed
+    dead); positions with no deaths (or one) keep the 4 px minimum so they stay visible.
+    """
+    d = np.nan_to_num(np.asarray(deaths, dtype=float), nan=0.0)
+    return np.maximum(STRIKE_SYMBOL_MIN_PX, STRIKE_SYMBOL_PX_PER_SQRT_DEATH * np.sqrt(np.clip(d, 0, None)))
+
+
+_PLACEMENT = re.compile(r".*: placed (?:at )?(?:the )?(.+?)(?: \(hand-placed|;|$)")
+
+
+def _common_placement(basis: pd.Series) -> str:
+    """How the records at one position were placed, when they all say the same
+    ("representative point of 'Eastern Pacific'"); "" when they differ or do not say."""
+    found = {m.group(1).strip() if (m := _PLACEMENT.match(str(b))) else "" for b in basis.dropna().unique()}
+    return found.pop() if len(found) == 1 else ""
 
 
 def _grid_for(frame: pd.DataFrame, max_points: int) -> float:
@@ -102,11 +134,13 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
 
     Records with no position are left out (they are counted but never drawn).
     Columns: longitude, latitude, precision, radius_km, records, strikes, killed,
-    presumed_dead, radius_px, ids, tooltip.
+    presumed_dead, radius_px (the static export's size rule), symbol_px (on-screen radius,
+    area proportional to deaths), count_label (the number of strike engagements where it is
+    2 or more, else ""), ids, all_ids, tooltip.
     """
     placed = incidents[incidents["latitude"].notna() & incidents["longitude"].notna()]
     cols = ["longitude", "latitude", "precision", "radius_km", "records", "strikes", "killed",
-            "presumed_dead", "radius_px", "ids", "all_ids", "tooltip"]
+            "presumed_dead", "radius_px", "symbol_px", "count_label", "ids", "all_ids", "tooltip"]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     cell = _grid_for(placed, max_points)
@@ -133,13 +167,19 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
             sources=("source_urls", lambda s: _join_text(s.str.split(" | ").str[0], 1)),
         ).reset_index(drop=True)
         agg = pd.concat([agg, details], axis=1)
+        agg["placement"] = (g["location_basis"].agg(_common_placement).reset_index(drop=True)
+                            if "location_basis" in placed.columns else "")
     else:
         agg["ids"] = ""
         agg["all_ids"] = ""
+        agg["placement"] = ""
     agg["killed"] = agg["killed"].fillna(0).astype(int)
     agg["presumed_dead"] = agg["presumed_dead"].fillna(0).astype(int)
     agg["strikes"] = agg["strikes"].fillna(0).astype(int)
     agg["radius_px"] = strike_radius_px(agg["killed"] + agg["presumed_dead"])
+    agg["symbol_px"] = strike_symbol_px(agg["killed"] + agg["presumed_dead"])
+    stacked = agg["strikes"] >= 2
+    agg["count_label"] = np.where(stacked, agg["strikes"].astype(str), "")
     dates = np.where(
         agg["date_min"] == agg["date_max"],
         agg["date_min"].dt.strftime("%Y-%m-%d"),
@@ -149,7 +189,14 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
         agg["precision"] == "exact", "exact position",
         agg["precision"] + " position, within about " + agg["radius_km"].round(0).astype(int).astype(str) + " km",
     )
-    tip = (agg["records"].astype(str) + " record(s), " + agg["strikes"].astype(str) + " strike(s)\n"
+    how = np.where(agg["placement"] != "", agg["precision"] + ": " + agg["placement"], agg["precision"])
+    if cell:
+        same = np.full(len(agg), " strikes grouped at this point\n", dtype=object)
+    else:
+        same = np.where(agg["records"] >= 2, " strikes placed at the same position (",
+                        " strikes reported together, placed at one position (") + how + ")\n"
+    headline = np.where(stacked, agg["strikes"].astype(str) + same, "")
+    tip = (headline + agg["records"].astype(str) + " record(s), " + agg["strikes"].astype(str) + " strike(s)\n"
            + "Date: " + dates + "\n"
            + "Deaths announced: " + agg["killed"].astype(str)
            + ", presumed dead: " + agg["presumed_dead"].astype(str) + "\n"
@@ -215,6 +262,84 @@ def route_paths(routes) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["route_id", "path", "color", "width", "schematic", "tooltip"])
 
 
+class LegendEntry(NamedTuple):
+    """One legend line: the layer it explains, its words, its colour (RGBA 0-255) and how the
+    symbol is drawn: "dot" (filled circle), "hollow dot", "ring" (thin outline), "line",
+    "thin line" (thinner, fainter line) or "count" (a number on a strike dot)."""
+
+    layer: str
+    label: str
+    rgba: tuple[int, int, int, int]
+    style: str
+
+
+def _rgba(color: list[int], alpha: int = 255) -> tuple[int, int, int, int]:
+    return (int(color[0]), int(color[1]), int(color[2]), int(color[3]) if len(color) > 3 else alpha)
+
+
+def legend_entries(
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    routes,
+    *,
+    show: tuple[str, ...] = LAYER_NAMES,
+    max_points: int = 5000,
+) -> list[LegendEntry]:
+    """The legend of what ``build_layers`` draws for the same arguments, in its colours.
+
+    Only layers that are shown and have something drawn get entries; routes list only the
+    route types drawn, designations only the entity types that colour a drawn place (the
+    most common type at each place).
+    """
+    entries: list[LegendEntry] = []
+    if "strikes" in show or "rings" in show:
+        strikes = aggregate_strikes(incidents, max_points=max_points)
+        if "strikes" in show and len(strikes):
+            entries.append(LegendEntry(
+                "strikes", "Strikes at a placed position: dot area in proportion to deaths (announced and "
+                "presumed dead); positions with no deaths keep the smallest dot", _rgba(STRIKE_COLOR, 220), "dot"))
+            if (strikes["count_label"] != "").any():
+                entries.append(LegendEntry(
+                    "strikes", "Number on a dot: strike engagements placed at that same position "
+                    "(hover for where and why)", _rgba(STRIKE_COLOR, 220), "count"))
+        if "rings" in show and (strikes["precision"] != "exact").any():
+            entries.append(LegendEntry(
+                "rings", "Ring: how far the true position may lie from the placed one (approximate or area "
+                "placement)", _rgba(RING_COLOR), "ring"))
+    if "routes" in show:
+        paths = route_paths(routes) if routes is not None and len(routes) else pd.DataFrame()
+        if len(paths):
+            types = {str(t) for t in routes.loc[routes["route_id"].isin(paths["route_id"]), "route_type"]}
+            drawn = {t if t in ROUTE_COLORS else "other" for t in types}
+            for name, color in ROUTE_COLORS.items():
+                if name in drawn:
+                    entries.append(LegendEntry("routes", f"Route: {name}", _rgba(color, 230), "line"))
+            if paths["schematic"].any():
+                entries.append(LegendEntry(
+                    "routes", "Thinner, fainter line: schematic route drawn between areas, not traced",
+                    _rgba(SCHEMATIC_LEGEND_COLOR), "thin line"))
+    if "designations" in show:
+        pts = aggregate_designations(designations)
+        if len(pts):
+            first = len(entries)
+            for name, color in ENTITY_COLORS.items():
+                of_type = pts[pts["entity_type"] == name]
+                if len(of_type):
+                    style = "dot" if of_type["filled"].any() else "hollow dot"
+                    entries.append(LegendEntry("designations", f"Designations: {name}", _rgba(color, 230), style))
+            other = sorted(set(pts["entity_type"]) - set(ENTITY_COLORS))
+            if other:
+                entries.append(LegendEntry("designations", "Designations: " + ", ".join(other),
+                                           (127, 127, 127, 230), "dot"))
+            entries[first] = entries[first]._replace(
+                label=entries[first].label + " (a place takes the colour of its most common entity type; "
+                "the circle grows with the number of designations there)")
+            if (~pts["filled"]).any():
+                entries.append(LegendEntry("designations", "Hollow circle: designation placed at country or "
+                                           "area level, not at an address", (90, 90, 90, 230), "hollow dot"))
+    return entries
+
+
 def build_layers(
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
@@ -250,9 +375,17 @@ def build_layers(
                                 get_line_color=RING_COLOR, line_width_min_pixels=1, pickable=False))
     if "strikes" in show:
         layers.append(pdk.Layer("ScatterplotLayer", strikes, id="strikes", get_position=["longitude", "latitude"],
-                                get_radius="radius_px", radius_units=PIXELS, get_fill_color=STRIKE_COLOR + [220],
+                                get_radius="symbol_px", radius_units=PIXELS, get_fill_color=STRIKE_COLOR + [220],
                                 get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
                                 pickable=True, auto_highlight=True))
+        counts = strikes.loc[strikes["count_label"] != "", ["longitude", "latitude", "count_label"]]
+        if len(counts):
+            layers.append(pdk.Layer(
+                "TextLayer", counts, id="strike_counts", get_position=["longitude", "latitude"],
+                get_text="count_label", get_size=COUNT_TEXT_PX, size_units=PIXELS, get_color=COUNT_TEXT_COLOR,
+                font_weight=700, font_family="'Helvetica, Arial, sans-serif'",
+                font_settings={"sdf": True}, outline_width=4, outline_color=COUNT_OUTLINE_COLOR,
+                get_text_anchor="'middle'", get_alignment_baseline="'center'", pickable=False))
     return layers
 
 
