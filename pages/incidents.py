@@ -34,9 +34,11 @@ event = st.dataframe(
 )
 picked: list[str] = [str(table.iloc[i]["incident_id"]) for i in event.selection.rows]
 
-deck = layers.build_deck(layers.build_layers(incidents, b.designations.iloc[0:0], b.routes.iloc[0:0],
-                                             show=("basemap", "rings", "strikes")))
+MAP_LAYERS = ("basemap", "rings", "strikes")
+no_designations, no_routes = b.designations.iloc[0:0], b.routes.iloc[0:0]
+deck = layers.build_deck(layers.build_layers(incidents, no_designations, no_routes, show=MAP_LAYERS))
 map_event = st.pydeck_chart(deck, height=480, on_select="rerun", selection_mode="single-object", key="incident_map")
+render.legend(layers.legend_entries(incidents, no_designations, no_routes, show=MAP_LAYERS))
 for obj in (map_event.selection.objects or {}).get("strikes", []) if map_event else []:
     picked.extend(i for i in str(obj.get("all_ids", "")).split(",") if i)
 

@@ -25,15 +25,15 @@ render.counters(metrics.view_counters(incidents, designations, as_of=as_of))
 st.divider()
 shown = st.pills("Layers", ["strikes", "rings", "routes", "designations", "basemap"], selection_mode="multi",
                  default=["strikes", "rings", "routes", "designations", "basemap"], key="overview_layers")
-deck = layers.build_deck(layers.build_layers(incidents, designations, routes, show=tuple(shown or ())))
+show = tuple(shown or ())
+deck = layers.build_deck(layers.build_layers(incidents, designations, routes, show=show))
 st.pydeck_chart(deck, height=560, key="overview_map")
-st.page_link("pages/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None,
-             query_params=f.to_query_params())
+render.legend(layers.legend_entries(incidents, designations, routes, show=show))
 unplaced = int(incidents["latitude"].isna().sum())
 if unplaced:
     st.caption(f"{unplaced} strike record(s) in view have no usable position: they are counted above but not drawn.")
-for line in layers.LEGEND:
-    st.caption(line)
+st.page_link("pages/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None,
+             query_params=f.to_query_params())
 
 st.divider()
 st.subheader("Weekly timeline")

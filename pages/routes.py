@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tracker import layers, schema
+from ui import render
 from ui.state import bundle, current_filters, require_app
 
 require_app()
@@ -14,11 +15,12 @@ routes = f.apply_routes(b.routes)
 st.title("Routes")
 st.caption(f"{len(routes)} route(s). Routes are described in words by the sources: lines are traced along sea "
            "lanes between the named places (traced) or drawn between areas (schematic); neither is a vessel track.")
-deck = layers.build_deck(layers.build_layers(b.incidents.iloc[0:0], b.designations.iloc[0:0], routes,
-                                             show=("basemap", "routes")),
+MAP_LAYERS = ("basemap", "routes")
+no_incidents, no_designations = b.incidents.iloc[0:0], b.designations.iloc[0:0]
+deck = layers.build_deck(layers.build_layers(no_incidents, no_designations, routes, show=MAP_LAYERS),
                          view=layers.pdk.ViewState(longitude=-40, latitude=15, zoom=1.3))
 st.pydeck_chart(deck, height=480, key="routes_map")
-st.caption(layers.LEGEND[1])
+render.legend(layers.legend_entries(no_incidents, no_designations, routes, show=MAP_LAYERS))
 no_line = routes[routes.geometry.isna() | routes.geometry.is_empty]
 if len(no_line):
     st.caption(f"{len(no_line)} route(s) have no drawable path (see 'line' below).")

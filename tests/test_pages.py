@@ -124,6 +124,21 @@ def test_overview_map_has_no_tile_basemap():
     assert [l["id"] for l in spec["layers"]][-2:] == ["strikes", "strike_counts"]
 
 
+def test_overview_legend_lists_what_the_map_draws():
+    at = _app()
+    captions = [c.value for c in at.caption]
+    assert {"**Legend: strikes**", "**Legend: routes**", "**Legend: designations**"} <= set(captions)
+    assert "Route: drug trafficking" in captions
+    assert any(c.startswith("Number on a dot: strike engagements placed at that same position") for c in captions)
+    assert not any("sized by deaths (announced + presumed dead)" in c for c in captions)  # the old text legend
+    assert len(at.get("image")) >= 10  # one symbol per legend line
+
+    at.button_group(key="overview_layers").set_value(["strikes", "basemap"]).run()
+    captions = [c.value for c in at.caption]
+    assert "**Legend: strikes**" in captions and "**Legend: routes**" not in captions
+    assert not any(c.startswith("Route:") or c.startswith("Ring:") for c in captions)
+
+
 # -- Upload page ------------------------------------------------------------------
 
 from support import fixture_bytes  # noqa: E402

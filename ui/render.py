@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from tracker import schema
+from tracker import layers, schema
 from tracker.metrics import Counter
 
 
@@ -36,3 +36,48 @@ def detail(record: dict[str, object], fields: list[tuple[str, str]]) -> None:
     if links:
         st.dataframe(pd.DataFrame({"source": links}), hide_index=True,
                      column_config={"source": st.column_config.LinkColumn("Sources")})
+
+
+
+_SWATCH = {
+    "dot": '<circle cx="24" cy="12" r="7" fill="{rgb}" fill-opacity="{a}" stroke="#ffffff" stroke-width="1.5"/>',
+    "hollow dot": '<circle cx="24" cy="12" r="7" fill="none" stroke="{rgb}" stroke-opacity="{a}" stroke-width="2.5"/>',
+    "ring": '<circle cx="24" cy="12" r="10" fill="none" stroke="{rgb}" stroke-opacity="{a}" stroke-width="1.2"/>',
+    "line": '<line x1="3" y1="12" x2="45" y2="12" stroke="{rgb}" stroke-opacity="{a}" stroke-width="4" '
+            'stroke-linecap="round"/>',
+    "thin line": '<line x1="3" y1="12" x2="45" y2="12" stroke="{rgb}" stroke-opacity="{a}" stroke-width="2" '
+                 'stroke-linecap="round"/>',
+    "count": '<circle cx="24" cy="12" r="11" fill="{rgb}" fill-opacity="{a}" stroke="#ffffff" stroke-width="1"/>'
+             '<text x="24" y="16.5" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" '
+             'font-size="13" font-weight="700" fill="#ffffff" stroke="#212121" stroke-width="2.5" '
+             'paint-order="stroke">34</text>',
+}
+_LEGEND_GROUPS = (("Strikes", ("strikes", "rings")), ("Routes", ("routes",)), ("Designations", ("designations",)))
+
+
+def swatch_svg(rgba: tuple[int, int, int, int], style: str) -> str:
+    """One legend symbol as a small SVG, built from the colour's numbers and fixed markup only."""
+    r, g, b, a = (int(v) for v in rgba)
+    shape = _SWATCH[style].format(rgb=f"#{r:02x}{g:02x}{b:02x}", a=f"{a / 255:.2f}")
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="48" height="24" viewBox="0 0 48 24">{shape}</svg>'
+
+
+def legend(entries: list[layers.LegendEntry]) -> None:
+    """The map legend, grouped by layer: each drawn symbol in its true colour and shape beside its meaning.
+
+    The labels are the tracker's own words (layer, route and entity type names from fixed lists),
+    never free text from records.
+    """
+    groups = [(name, [e for e in entries if e.layer in ids]) for name, ids in _LEGEND_GROUPS]
+    groups = [(name, group) for name, group in groups if group]
+    if not groups:
+        st.caption("Legend: nothing is drawn on the map.")
+        return
+    for col, (name, group) in zip(st.columns(len(groups)), groups):
+        with col:
+            st.caption(f"**Legend: {name.lower()}**")
+            for entry in group:
+                with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
+                    st.image(swatch_svg(entry.rgba, entry.style), width=48)
+                    st.caption(entry.label, width="stretch")
+
