@@ -41,10 +41,17 @@ weekly = metrics.weekly_series(incidents)
 if weekly.empty:
     st.info("No strikes match the filters.")
 else:
+    week_label = "Week (starting Monday)"
+    by_week = weekly.set_index("week").rename_axis("Week")
     left, right = st.columns(2)
     with left:
-        st.caption("Strike engagements per week (weeks start on Monday)")
-        st.bar_chart(weekly.set_index("week")[["strikes"]], color="#d62728")
+        st.caption("Strike engagements per week")
+        st.bar_chart(by_week[["strikes"]].rename(columns={"strikes": "Strike engagements"}),
+                     x_label=week_label, y_label="Strike engagements", color="#d62728")
     with right:
-        st.caption("Cumulative deaths: announced, and including survivors presumed dead")
-        st.line_chart(weekly.set_index("week")[["cumulative_deaths", "cumulative_deaths_with_presumed"]])
+        st.caption("Deaths to date: announced, and including survivors presumed dead")
+        series = by_week[["cumulative_deaths", "cumulative_deaths_with_presumed"]].rename(columns={
+            "cumulative_deaths": "Announced",
+            "cumulative_deaths_with_presumed": "With presumed dead",
+        })
+        st.line_chart(series, x_label=week_label, y_label="Deaths, running total in view")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from tracker import metrics, schema
+from ui import render
 from ui.state import bundle, current_filters, require_app
 
 require_app()
@@ -32,17 +33,16 @@ st.dataframe(table, hide_index=True, column_config={
 })
 
 st.subheader("Counts")
-cols = st.columns(3)
-for col, (field, label) in zip(cols, [("authority_group", "Authority"), ("program", "Program"),
-                                       ("entity_type", "Entity type")]):
-    with col:
-        st.caption(f"{label} (rows in view)")
-        counts = d[field].value_counts().rename_axis(label).rename("rows")
-        st.bar_chart(counts, horizontal=True)
+st.caption("Rows in view per authority, program and entity type (every row, including those that are not "
+           "sanctions listings).")
+for field, label in [("authority_group", "Authority"), ("program", "Program (grouped)"),
+                     ("entity_type", "Entity type")]:
+    render.count_bars(d[field].value_counts(), category=label, value="Designation rows in view")
 
 st.subheader("Designation dates")
 dated = d.dropna(subset=["designation_date"])
 st.caption(f"Designations per month; {len(d) - len(dated)} row(s) in view have no known date and are not shown.")
 if not dated.empty:
-    monthly = dated.set_index("designation_date").resample("MS")["designation_id"].count().rename("designations")
-    st.bar_chart(monthly)
+    monthly = (dated.set_index("designation_date").resample("MS")["designation_id"].count()
+               .rename("Designations").rename_axis("Month"))
+    st.bar_chart(monthly, x_label="Month of designation", y_label="Designations (rows)")

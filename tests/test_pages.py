@@ -3,6 +3,8 @@
 import datetime as dt
 import json
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
@@ -124,6 +126,21 @@ def test_overview_map_has_no_tile_basemap():
     assert [l["id"] for l in spec["layers"]][-2:] == ["strikes", "strike_counts"]
 
 
+def _chart_specs(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+
+
+def _chart_data(chart) -> pd.DataFrame:
+    """The data a chart element carries (Arrow IPC, inline or as its one named dataset)."""
+    raw = chart.proto.data.data or chart.proto.datasets[0].data.data
+    return pa.ipc.open_stream(raw).read_all().to_pandas()
+
+
+def _axis_titles(spec: dict) -> dict[str, str]:
+    encoding = spec.get("encoding") or spec["layer"][0]["encoding"]
+    return {axis: encoding[axis]["title"] for axis in ("x", "y")}
+
+
 def test_overview_legend_lists_what_the_map_draws():
     at = _app()
     captions = [c.value for c in at.caption]
@@ -137,6 +154,31 @@ def test_overview_legend_lists_what_the_map_draws():
     captions = [c.value for c in at.caption]
     assert "**Legend: strikes**" in captions and "**Legend: routes**" not in captions
     assert not any(c.startswith("Route:") or c.startswith("Ring:") for c in captions)
+
+
+def test_overview_charts_have_axis_titles_and_series_in_words():
+    at = _app()
+    bars, lines = at.get("vega_lite_chart")[:2]
+    assert _axis_titles(json.loads(bars.proto.spec)) == {"x": "Week (starting Monday)", "y": "Strike engagements"}
+    assert _axis_titles(json.loads(lines.proto.spec)) == {
+        "x": "Week (starting Monday)", "y": "Deaths, running total in view"}
+    series = set(_chart_data(lines)["color -- streamlit-generated"])
+    assert series == {"Announced", "With presumed dead"}
+
+
+def test_sanctions_count_charts_are_horizontal_with_whole_labels():
+    at = _app()
+    at.switch_page("pages/sanctions.py").run()
+    specs = _chart_specs(at)
+    counts = [s for s in specs if "layer" in s]
+    assert [_axis_titles(s)["y"] for s in counts] == ["Authority", "Program (grouped)", "Entity type"]
+    for spec in counts:
+        y = spec["layer"][0]["encoding"]["y"]
+        assert y["type"] == "nominal" and y["axis"]["labelLimit"] == 0  # never truncated
+        assert _axis_titles(spec)["x"] == "Designation rows in view"
+    program = _chart_data(at.get("vega_lite_chart")[1])
+    assert "Terrorist listing (other governments)" in set(program["category"])
+    assert _axis_titles(specs[-1]) == {"x": "Month of designation", "y": "Designations (rows)"}
 
 
 # -- Upload page ------------------------------------------------------------------

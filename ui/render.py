@@ -3,6 +3,7 @@ or as a widget label-free value: never through markdown or HTML."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -81,3 +82,19 @@ def legend(entries: list[layers.LegendEntry]) -> None:
                     st.image(swatch_svg(entry.rgba, entry.style), width=48)
                     st.caption(entry.label, width="stretch")
 
+
+def count_bars(counts: pd.Series, *, category: str, value: str, color: str = "#1f77b4") -> None:
+    """Counts per category as horizontal bars, largest first, with whole category names (never
+    truncated), axis titles in words and each bar's number at its end."""
+    if counts.empty:
+        st.caption(f"{category}: no rows in view.")
+        return
+    frame = pd.DataFrame({"category": counts.index.astype(str), "count": counts.to_numpy()})
+    base = alt.Chart(frame).encode(
+        y=alt.Y("category:N", sort="-x", title=category,
+                axis=alt.Axis(labelLimit=0, labelOverlap=False, titleAngle=0, titleAlign="left", titleY=-8)),
+        x=alt.X("count:Q", title=value, axis=alt.Axis(tickMinStep=1, format="d", tickCount=6)),
+        tooltip=[alt.Tooltip("category:N", title=category), alt.Tooltip("count:Q", title=value)],
+    )
+    chart = base.mark_bar(color=color) + base.mark_text(align="left", dx=4).encode(text="count:Q")
+    st.altair_chart(chart, width="stretch", height=26 * len(frame) + 70)
