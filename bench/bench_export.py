@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tracker import export, metrics, readers  # noqa: E402
+from tracker import cartography, readers  # noqa: E402
 from tracker.filters import Filters  # noqa: E402
 
 
@@ -44,14 +44,12 @@ def main() -> int:
     b = readers.read_bundle()
     f = Filters()
     inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
-    as_of = b.as_of.date()
-    counters = tuple(metrics.view_counters(inc, des, as_of=as_of))
-    export.render_map(inc, des, rts, export.MapSpec(width_px=400, height_px=300))  # warm caches
-    for name, (w, h, dpi) in export.PRESETS.items():
-        for fmt in export.IMAGE_FORMATS:
-            spec = export.MapSpec(width_px=w, height_px=h, dpi=dpi, fmt=fmt, counters=counters,
-                                  filter_line=f.caption(as_of=as_of), as_of=as_of)
-            t = best_of(lambda spec=spec: export.render_map(inc, des, rts, spec))
+    common = {"filters": f, "data_as_of": b.as_of.date(), "coverage_note": b.coverage_note}
+    cartography.render_map(inc, des, rts, cartography.MapSpec(width_px=800, height_px=600, **common))  # warm caches
+    for name, (w, h, dpi) in cartography.PRESETS.items():
+        for fmt in cartography.IMAGE_FORMATS:
+            spec = cartography.spec_for_preset(name, fmt=fmt, **common)
+            t = best_of(lambda spec=spec: cartography.render_map(inc, des, rts, spec))
             base = best_of(lambda w=w, h=h, dpi=dpi, fmt=fmt: empty_figure(w, h, dpi, fmt))
             print(f"{name:13s} {fmt}: {w}x{h} @ {dpi} dpi  {t:6.2f} s   baseline empty figure: {base:6.2f} s")
     return 0

@@ -72,3 +72,51 @@ def test_undo_and_batches_commands(tmp_path):
     undone = run("undo", batch, db=db)
     assert undone.returncode == 0 and "removed 2 row(s)" in undone.stdout
     assert Store(db).read("incidents").empty
+
+
+# -- export ---------------------------------------------------------------------------------
+
+import json  # noqa: E402
+import zipfile  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tracker.__main__ import main  # noqa: E402
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--since", "2027-01-01"], "error: the date range is inverted: from 2027-01-01 is after 2026-10-04"),
+    (["--since", "2026-02-01", "--until", "2026-01-01"], "error: the date range is inverted"),
+    (["--bounds=-80,10,-70,10"], "error: bounds enclose no area"),
+    (["--bounds=west,10,-70,20"], "error: --bounds 'west,10,-70,20': expected four numbers"),
+    (["--width", "300", "--height", "200", "--dpi", "300"], "too small for a legible map"),
+])
+def test_bad_export_options_exit_two_with_one_clear_line(tmp_path, capsys, args, message):
+    out = tmp_path / "map.png"
+    code = main(["export", *args, "--out", str(out), "--db", str(tmp_path / "s.sqlite")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0]
+    assert not out.exists()
+
+
+def test_export_region_frames_the_map_and_the_pack_says_so(tmp_path, capsys):
+    out = tmp_path / "pack.zip"
+    assert main(["export", "--region", "caribbean", "--format", "zip", "--out", str(out),
+                 "--db", str(tmp_path / "s.sqlite")]) == 0
+    manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert manifest["map"]["requested_bounds"] == [-90.0, 7.0, -58.0, 27.0]
+    assert manifest["filters"]["regions"] == ["Caribbean"] and manifest["map"]["preset"] == "screen"
+
+
+def test_export_of_an_empty_view_writes_a_map_that_says_so(tmp_path, capsys):
+    out = tmp_path / "map.png"
+    assert main(["export", "--text", "no such text anywhere", "--out", str(out),
+                 "--db", str(tmp_path / "s.sqlite")]) == 0
+    assert "no strikes match these filters" in capsys.readouterr().out
+    assert out.read_bytes().startswith(b"\x89PNG")
+
+
+def test_export_runs_as_a_command_too(tmp_path):
+    out = run("export", "--preset", "square", "--format", "svg", "--out", str(tmp_path / "m.svg"), db=tmp_path / "s")
+    assert out.returncode == 0, out.stderr
+    assert "U.S. strikes on alleged drug boats" in (tmp_path / "m.svg").read_text()

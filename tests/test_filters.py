@@ -25,7 +25,7 @@ def test_regions_affiliations_and_text_narrow_the_rows(bundle):
 
 def test_designations_in_view_are_those_made_by_the_end_date_or_undated(bundle):
     d = bundle.designations
-    early = Filters(date_to=dt.date(2025, 1, 1)).apply_designations(d)
+    early = Filters(date_from=None, date_to=dt.date(2025, 1, 1)).apply_designations(d)
     assert (early["designation_date"].isna() | (early["designation_date"] <= "2025-01-01")).all()
     assert early["designation_date"].isna().sum() == d["designation_date"].isna().sum()
     fto = Filters(entity_types=("vessel",), authorities=("United States",)).apply_designations(d)

@@ -46,7 +46,7 @@ def test_multi_strike_rows_count_engagements_and_vessels_apart(bundle):
 
 def test_designation_counter_leaves_out_non_listings(bundle):
     c = metrics.designation_counter(bundle.designations, as_of=None)
-    assert c.value == 119 and c.caveat == "3 non-listing action(s) in view not counted"
+    assert c.value == 119 and c.caveat == "3 non-listing action(s) not counted"
 
 
 def test_weekly_series_adds_up(bundle):

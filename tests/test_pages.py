@@ -50,7 +50,7 @@ def test_overview_counters_match_the_bundled_rows():
     assert _metrics(at) == {
         "Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
         "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Survivors": "24",
-        "Designations in view": "119",
+        "Designations to date": "119",
     }
     assert at.subheader[0].value == "63 fatal strikes since 1 September 2025"
     captions = " ".join(c.value for c in at.caption)
@@ -277,21 +277,35 @@ def test_upload_hostile_text_is_shown_as_data():
 # -- Export page ------------------------------------------------------------------
 
 
-def test_export_page_previews_the_filtered_map_and_offers_downloads():
+def test_export_page_shows_the_file_it_downloads_with_the_counts_of_its_frame():
     at = _app({"region": "Caribbean"})
     at.switch_page("pages/export.py").run()
     assert not at.exception
-    assert "19 incident(s)" in at.caption[0].value
-    assert len(at.get("image")) == 1
+    assert "19 strike engagement(s)" in at.caption[0].value
+    images = at.get("image")
+    assert len(images) == 1
+    caption = images[0].proto.imgs[0].caption
+    assert caption.startswith("The file you download: 1920×1080 px at 96 dpi")
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels[0] == "Map (PNG, 1920×1080)" and "Evidence pack (ZIP)" in labels
 
 
-def test_export_page_says_when_there_is_nothing_to_draw():
+def test_export_page_draws_an_empty_view_and_keeps_every_download():
     at = _app({"from": "2026-10-05", "to": "2026-10-06", "q": "no such text anywhere"})
     at.switch_page("pages/export.py").run()
     assert not at.exception
-    assert "nothing to draw" in at.info[0].value
+    assert "No strikes match these filters" in at.info[0].value
+    labels = [d.proto.label for d in at.get("download_button")]
+    assert "Incidents (CSV)" in labels and "Evidence pack (ZIP)" in labels and labels[0].startswith("Map (PNG")
+
+
+def test_export_page_refuses_bad_bounds_with_one_clear_line():
+    at = _app()
+    at.switch_page("pages/export.py").run()
+    at.selectbox(key="export_extent").select("Custom bounds").run()
+    at.number_input(key="export_north").set_value(0.0).run()
+    assert not at.exception
+    assert "bounds enclose no area" in at.error[0].value
 
 
 def test_overview_links_to_the_export_with_its_filters():

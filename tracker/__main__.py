@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tracker import export, ingest, layers, metrics, readers, schema
+from tracker import cartography, export, ingest, layers, readers, schema
 from tracker.errors import TrackerError
 from tracker.filters import DEFAULT_START, Filters
 from tracker.store import Store, layered
@@ -105,44 +105,51 @@ REGION_NAMES = {"caribbean": "Caribbean", "eastern-pacific": "Eastern Pacific", 
 EXPORT_FORMATS = ("png", "svg", "pdf", "csv", "geojson", "gpkg", "zip")
 
 
+def _bounds(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError as exc:
+        raise TrackerError(f"--bounds {text!r}: expected four numbers WEST,SOUTH,EAST,NORTH") from exc
+    return cartography.check_bounds(values)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    store = Store(args.db) if args.db else Store()
-    b = layered(readers.read_bundle(), store)
     regions = tuple(REGION_NAMES[r] for r in args.region or [])
     f = Filters(date_from=args.since, date_to=args.until, regions=regions, text=args.text or "")
-    as_of = metrics.counters_as_of(f.date_to, b.as_of.date())
+    extent: str | tuple = args.extent or "auto"
+    if args.bounds:
+        extent = _bounds(args.bounds)
+    width, height, dpi = cartography.PRESETS[args.preset]
+    preset = args.preset if not (args.width or args.height or args.dpi) else "custom"
+    width, height, dpi = args.width or width, args.height or height, args.dpi or dpi
+    store = Store(args.db) if args.db else Store()
+    b = layered(readers.read_bundle(), store)
+    f.date_range(b.as_of.date())  # refuse an empty range before any work
     inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
-    print(f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) {f.caption(as_of=as_of)}")
+    fmt = "png" if args.format in ("zip", "csv", "geojson", "gpkg") else args.format
+    spec = cartography.MapSpec(
+        width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title or "",
+        show=tuple(args.layers.split(",")) if args.layers else layers.LAYER_NAMES, fmt=fmt, filters=f,
+        data_as_of=b.as_of.date(), coverage_note=b.coverage_note, preset=preset)
+    plan = cartography.plan_map(inc, des, rts, spec)
+    print(f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) "
+          f"{f.caption(as_of=plan.date_range[1])}")
     out = Path(args.out)
     if args.format in ("csv", "geojson", "gpkg"):
         data = {"csv": lambda: export.to_csv_bytes(inc), "geojson": lambda: export.to_geojson_bytes(inc),
                 "gpkg": lambda: export.to_gpkg_bytes(inc, layer="incidents")}[args.format]()
         out.write_bytes(data)
-        print(f"wrote {out} ({len(data):,} bytes)")
+        print(f"wrote {out} ({len(data):,} bytes, {len(inc)} row(s))")
         return 0
-    width, height, dpi = export.PRESETS[args.preset]
-    width, height, dpi = args.width or width, args.height or height, args.dpi or dpi
-    extent = args.extent or (args.region[0] if args.region and len(args.region) == 1
-                             and args.region[0] in export.REGIONS else "fit")
-    if args.bounds:
-        extent = tuple(float(v) for v in args.bounds.split(","))
-    counters = tuple(metrics.view_counters(inc, des, as_of=as_of))
-    fmt = "png" if args.format == "zip" else args.format
-    spec = export.MapSpec(width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title,
-                          show=tuple(args.layers.split(",")) if args.layers else layers.LAYER_NAMES, fmt=fmt,
-                          counters=counters, filter_line=f.caption(as_of=as_of), as_of=as_of)
-    try:
-        image = export.render_map(inc, des, rts, spec)
-    except export.EmptyExportError as exc:
-        print(f"nothing exported: {exc}", file=sys.stderr)
-        return 2
+    image = cartography.render_plan(plan)
     if args.format == "zip":
         image = export.evidence_pack(
-            image=image, image_name="map.png", incidents=inc, designations=des, routes=rts,
-            filters_params=f.to_query_params(), filter_line=f.caption(as_of=as_of), as_of=as_of,
-            source_files=readers.bundled_files(), batches=store.batches())
+            image=image, image_name="map.png", plan=plan, incidents=inc, designations=des, routes=rts, filters=f,
+            data_as_of=b.as_of.date(), source_files=readers.bundled_files(), batches=store.batches())
     out.write_bytes(image)
-    print(f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi)")
+    drawn = "no strikes match these filters; " if plan.incidents.empty else ""
+    print(f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi; {drawn}"
+          f"{len(plan.incidents)} strike record(s) in the frame)")
     return 0
 
 
@@ -180,15 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--region", action="append", choices=sorted(REGION_NAMES))
     exp.add_argument("--text", help="only records containing this text")
     exp.add_argument("--format", choices=EXPORT_FORMATS, default="png")
-    exp.add_argument("--preset", choices=sorted(export.PRESETS), default="screen")
+    exp.add_argument("--preset", choices=sorted(cartography.PRESETS), default="screen")
     exp.add_argument("--width", type=int)
     exp.add_argument("--height", type=int)
     exp.add_argument("--dpi", type=int)
-    exp.add_argument("--extent", choices=sorted(export.REGIONS) + ["fit"],
-                     help="map extent (default: the --region's, else fit to the records)")
+    exp.add_argument("--extent", choices=sorted(cartography.REGIONS) + ["fit"],
+                     help="map extent (default: the --region's own, else fitted to the strikes)")
     exp.add_argument("--bounds", help="custom extent WEST,SOUTH,EAST,NORTH in degrees")
     exp.add_argument("--layers", help="comma-separated: " + ",".join(layers.LAYER_NAMES))
-    exp.add_argument("--title", default="U.S. strikes on alleged drug boats")
+    exp.add_argument("--title", default="", help="map title (default: follows the filters)")
     exp.add_argument("--out", required=True)
     exp.add_argument("--db")
     exp.set_defaults(func=cmd_export)

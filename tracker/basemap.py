@@ -11,11 +11,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import shapely
 
 from tracker.errors import DataFileError
 
 BASEMAP_PATH = Path(__file__).resolve().parents[1] / "data" / "basemap" / "countries.geojson"
+LABELS_PATH = BASEMAP_PATH.with_name("labels.csv")
 ATTRIBUTION = "Basemap: Natural Earth (public domain)"
 
 
@@ -44,3 +46,13 @@ def countries_geojson(tolerance_deg: float = 0.05, path: str | Path = BASEMAP_PA
 def countries_feature_collection(tolerance_deg: float = 0.05) -> dict:
     """The simplified countries as a GeoJSON FeatureCollection dict."""
     return json.loads(countries_geojson(tolerance_deg))
+
+
+@lru_cache(maxsize=2)
+def load_labels(path: str | Path = LABELS_PATH) -> pd.DataFrame:
+    """Map labels: ``name``, ``kind`` (country or sea), ``longitude``, ``latitude`` and ``rank``
+    (Natural Earth's MIN_LABEL for countries: lower ranks are shown on wider maps)."""
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(f"labels file not found: {path}")
+    return pd.read_csv(path, dtype={"name": str, "kind": str}, keep_default_na=False)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
+
+from tracker.errors import InvalidOptionError
 
 DEFAULT_START = dt.date(2025, 9, 1)
 
@@ -50,6 +52,21 @@ class Filters:
     entity_types: tuple[str, ...] = ()
     route_types: tuple[str, ...] = ()
     text: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise InvalidOptionError(f"the date range is inverted: from {self.date_from} is after to {self.date_to}")
+
+    def date_range(self, data_as_of: dt.date | None) -> tuple[dt.date | None, dt.date]:
+        """(first day or None, last day) the view covers: an open end stops at the data's as-of date.
+
+        Raises :class:`InvalidOptionError` when the range is empty (its start after its end).
+        """
+        end = self.date_to or data_as_of or dt.date.today()
+        if self.date_from and self.date_from > end:
+            why = "" if self.date_to else f" (the data run to {end})"
+            raise InvalidOptionError(f"the date range is inverted: from {self.date_from} is after {end}{why}")
+        return self.date_from, end
 
     # -- applying ----------------------------------------------------------
 
@@ -118,6 +135,15 @@ class Filters:
             parts.append(f"text contains {self.text.strip()!r}")
         return "where " + "; ".join(parts) if parts else "all records"
 
+    def as_dict(self) -> dict[str, object]:
+        """Every field, defaults included, as JSON-ready values (dates as ISO text, tuples as lists)."""
+        out: dict[str, object] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, dt.date) else list(value) \
+                if isinstance(value, tuple) else value
+        return out
+
     # -- URL round trip ----------------------------------------------------
 
     def to_query_params(self) -> dict[str, str | list[str]]:
@@ -168,8 +194,8 @@ class Filters:
                     problems.append(f"ignored '{key}={got[-1]}': not a date (use YYYY-MM-DD)")
             else:
                 values[name] = got[-1][:200]
-        result = cls(**values)  # type: ignore[arg-type]
-        if result.date_from and result.date_to and result.date_from > result.date_to:
+        start, end = values.get("date_from"), values.get("date_to")
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
             problems.append("ignored the date range: 'from' is after 'to'")
-            result = replace(result, date_from=DEFAULT_START, date_to=None)
-        return result, problems
+            values["date_from"], values["date_to"] = DEFAULT_START, None
+        return cls(**values), problems  # type: ignore[arg-type]

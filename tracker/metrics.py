@@ -106,15 +106,17 @@ def incident_counters(incidents: pd.DataFrame, *, as_of: dt.date | None) -> list
 
 
 def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) -> Counter:
-    """The "designations in view" counter."""
+    """The "designations to date" counter: the sidebar's designation filters apply, the region
+    filter does not (it picks strikes by their region), and the date range's end bounds it."""
     other = int((designations["action_kind"] != "listing").sum())
-    caveat = f"{other} non-listing action(s) in view not counted" if other else ""
-    return Counter("designations", "Designations in view", count_designations(designations), "listings",
-                   definition(count_designations), as_of, caveat)
+    caveat = f"{other} non-listing action(s) not counted" if other else ""
+    return Counter("designations", "Designations to date", count_designations(designations), "listings, all regions",
+                   definition(count_designations) + " Made on or before the end of the date range, or undated; "
+                   "all regions.", as_of, caveat)
 
 
 def view_counters(incidents: pd.DataFrame, designations: pd.DataFrame, *, as_of: dt.date | None) -> list[Counter]:
-    """Every counter of a view: the incident counters, then "designations in view"."""
+    """Every counter of a view: the incident counters, then "designations to date"."""
     return incident_counters(incidents, as_of=as_of) + [designation_counter(designations, as_of=as_of)]
 
 
