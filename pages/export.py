@@ -14,7 +14,7 @@ require_app()
 
 PRESET_LABELS = {"Screen 1920×1080": "screen", "A4 landscape, 300 dpi": "a4-landscape", "Square 1080×1080": "square",
                  "Custom": "custom"}
-EXTENTS = {"Automatic (the region filter's, else fit to the strikes)": "auto", "Fit to the strikes": "fit",
+EXTENTS = {"Automatic": "auto", "Fit to the strikes": "fit",
            "Caribbean": "caribbean", "Eastern Pacific": "eastern-pacific", "Venezuela and approaches": "venezuela",
            "Western Hemisphere": "western-hemisphere", "Custom bounds": "custom"}
 
@@ -37,7 +37,10 @@ with left:
     else:
         width, height, dpi = cartography.PRESETS[preset]
     fmt = st.radio("Image format", cartography.IMAGE_FORMATS, horizontal=True, key="export_fmt")
-    extent = EXTENTS[st.selectbox("Extent", list(EXTENTS), key="export_extent")]
+    extent = EXTENTS[st.selectbox("Extent", list(EXTENTS), key="export_extent",
+                                  help="Automatic: the region filter's own extent when one region is chosen, "
+                                       "else fitted to the strikes and their uncertainty rings. Routes and "
+                                       "designations are context, clipped at the frame.")]
     if extent == "custom":
         c = st.columns(4)
         extent = (c[0].number_input("West", -180.0, 180.0, -95.0, key="export_west"),

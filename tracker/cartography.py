@@ -31,9 +31,13 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib import patheffects  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.collections import LineCollection, PathCollection  # noqa: E402
+from matplotlib.font_manager import FontProperties  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Circle, Rectangle  # noqa: E402
+from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.textpath import text_to_path  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 from pyproj import CRS, Geod, Transformer  # noqa: E402
 
 from tracker import __version__, layers, metrics  # noqa: E402
@@ -458,6 +462,13 @@ def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: M
 
 # -- text measured in points ---------------------------------------------------------
 
+@lru_cache(maxsize=50_000)
+def _width_10pt(text: str, weight: str, style: str) -> float:
+    prop = FontProperties(family="DejaVu Sans", size=10, weight=weight, style=style)
+    w, _h, _d = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return float(w)
+
+
 class _Page:
     """Places artists on a figure by points measured from the top-left corner."""
 
@@ -472,27 +483,26 @@ class _Page:
         return 1.0 - y / self.h
 
     def width_of(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
-        from matplotlib.font_manager import FontProperties
-
-        prop = FontProperties(family="DejaVu Sans", size=size, weight=weight, style=style)
-        w, _h, _d = self.renderer.get_text_width_height_descent(text, prop, ismath=False)
-        return w * 72.0 / self.dpi
+        """Width in points of one line of ``text`` (the font's advance widths, whatever the dpi)."""
+        return _width_10pt(text, weight, style) * size / 10.0
 
     def wrap(self, text: str, size: float, width: float, weight: str = "normal") -> str:
-        """Greedy word wrap so no line is wider than ``width`` points."""
+        """Greedy word wrap so no line is wider than ``width`` points (2% kept for kerning)."""
+        limit = width * 0.98
+        space = self.width_of(" ", size, weight)
         out = []
         for para in text.split("\n"):
-            line = ""
+            line, line_w = "", 0.0
             for word in para.split(" "):
-                trial = f"{line} {word}" if line else word
-                if line and self.width_of(trial, size, weight) > width:
+                word_w = self.width_of(word, size, weight)
+                if line and line_w + space + word_w > limit:
                     out.append(line)
-                    line = word
+                    line, line_w = word, word_w
                 else:
-                    line = trial
+                    line, line_w = (f"{line} {word}", line_w + space + word_w) if line else (word, word_w)
             # a single word wider than the line is broken by characters
-            while self.width_of(line, size, weight) > width and len(line) > 1:
-                cut = max(1, int(len(line) * width / self.width_of(line, size, weight)) - 1)
+            while self.width_of(line, size, weight) > limit and len(line) > 1:
+                cut = max(1, int(len(line) * limit / self.width_of(line, size, weight)) - 1)
                 out.append(line[:cut])
                 line = line[cut:]
             out.append(line)
@@ -539,11 +549,30 @@ def _clip(geoms, crs: str, box: tuple[float, float, float, float]) -> np.ndarray
     return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
 
+def _polygon_paths(geoms) -> list[MplPath]:
+    """Matplotlib paths of (multi)polygons, holes included."""
+    paths = []
+    for geom in geoms:
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.is_empty or poly.geom_type != "Polygon":
+                continue
+            rings = [poly.exterior, *poly.interiors]
+            paths.append(MplPath.make_compound_path(*[MplPath(np.asarray(r.coords)[:, :2], closed=True)
+                                                      for r in rings]))
+    return paths
+
+
 @lru_cache(maxsize=8)
-def _land(crs: str, box: tuple[float, float, float, float]) -> gpd.GeoSeries:
+def _land(crs: str, box: tuple[float, float, float, float]) -> list[MplPath]:
+    """The bundled countries clipped to ``box`` and projected, as paths (cached per frame)."""
     land = _clip(load_countries().geometry.to_numpy(), crs, box)
     land = land[~shapely.is_empty(land)]
-    return gpd.GeoSeries(land, crs="EPSG:4326").to_crs(crs)
+    return _polygon_paths(gpd.GeoSeries(land, crs="EPSG:4326").to_crs(crs))
+
+
+@lru_cache(maxsize=8)
+def _land_lonlat(box: tuple[float, float, float, float]) -> list[MplPath]:
+    return _polygon_paths(shapely.clip_by_rect(load_countries().geometry.to_numpy(), *box))
 
 
 def _globe_outline(frame: Frame) -> np.ndarray:
@@ -771,13 +800,8 @@ def draw_map(plan: MapPlan, *, scale: float = 1.0, _pass: int = 0):
     else:
         ax.set_facecolor(_rgb(layers.OCEAN_COLOR))
     if "basemap" in show:
-        land = _land(frame.crs, frame.lonlat_box)
-        land.plot(ax=ax, color=_rgb(layers.LAND_COLOR), edgecolor=_rgb(layers.BORDER_COLOR), linewidth=0.4,
-                  zorder=1)
-        ax.set_xlim(*frame.xlim)
-        ax.set_ylim(*frame.ylim)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
+        ax.add_collection(PathCollection(_land(frame.crs, frame.lonlat_box), facecolors=[_rgb(layers.LAND_COLOR)],
+                                         edgecolors=[_rgb(layers.BORDER_COLOR)], linewidths=0.4, zorder=1))
     routes_drawn = _route_segments(frame, plan.routes) if plan.routes is not None else []
     context: list[tuple[float, float, float]] = []  # designation symbols: (x, y, radius) in points
     for schematic in (True, False):
@@ -870,19 +894,25 @@ def _place_labels(page: _Page, ax, frame: Frame, plan: MapPlan, b: float,
     mx0, my0, mx1, my1 = page.extent_pt(ax)
     order = np.argsort(rows["rank"].to_numpy(float) + np.where(rows["kind"].to_numpy() == "sea", -0.5, 0.0),
                        kind="stable")
+    pad = 1.5
     for i in order:
         rec = rows.iloc[i]
         sea = rec["kind"] == "sea"
-        t = ax.text(x[i], y[i], str(rec["name"]), ha="center", va="center", fontsize=b * (0.85 if sea else 0.72),
+        size = b * (0.85 if sea else 0.72)
+        t = ax.text(x[i], y[i], str(rec["name"]), ha="center", va="center", fontsize=size,
                     style="italic" if sea else "normal", color="#4a6f8a" if sea else "#6b6b6b", zorder=6,
                     gid="label", clip_on=True)
-        box = page.extent_pt(t)
-        pad = 1.5
-        if (box[0] < mx0 + pad or box[2] > mx1 - pad or box[1] < my0 + pad or box[3] > my1 - pad
-                or any(_overlap(box, o) for o in taken)):
+        # at the label point, else just below or above it
+        for dy in (0.0, -1.2 * size, 1.2 * size):
+            t.set_position((x[i], y[i]))
+            t.set_transform(ax.transData + ScaledTranslation(0, dy / 72.0, page.fig.dpi_scale_trans))
+            box = page.extent_pt(t)
+            if not (box[0] < mx0 + pad or box[2] > mx1 - pad or box[1] < my0 + pad or box[3] > my1 - pad
+                    or any(_overlap(box, o) for o in taken)):
+                taken.append(box)
+                break
+        else:
             t.remove()
-            continue
-        taken.append(box)
 
 
 def _overlap(a, b) -> bool:
@@ -963,7 +993,7 @@ def _draw_panel(page: _Page, plan: MapPlan, x: float, y: float, width: float, b:
     if not frame.world and frame.lat_span <= SCALE_BAR_MAX_LAT_SPAN:
         y = _scale_bar(page, plan, x, y, width, b, artists, probe)
     if not frame.world and (frame.lonlat_box[2] - frame.lonlat_box[0]) < 100:
-        y = _locator(page, plan, x, y, width, b, artists)
+        y = _locator(page, plan, x, y, width, b, artists, probe)
     return {"height": max(y, first_bottom) - y0, "artists": artists}
 
 
@@ -1012,7 +1042,8 @@ def _scale_bar(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: 
     return y + bar_h + b * 0.9
 
 
-def _locator(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list) -> float:
+def _locator(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list,
+             probe: bool) -> float:
     """A small map of the hemisphere with the frame outlined."""
     frame = plan.frame
     w, s, e, n = frame.lonlat_box
@@ -1035,12 +1066,8 @@ def _locator(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: fl
     lax.set_yticks([])
     for sp in lax.spines.values():
         sp.set_color("#888888")
-    land = load_countries().geometry.clip_by_rect(*box)
-    gpd.GeoSeries(land[~land.is_empty].to_numpy()).plot(ax=lax, color=_rgb(layers.LAND_COLOR), linewidth=0)
-    lax.set_xlim(box[0], box[2])
-    lax.set_ylim(box[1], box[3])
-    lax.set_xlabel("")
-    lax.set_ylabel("")
+    if not probe:
+        lax.add_collection(PathCollection(_land_lonlat(box), facecolors=[_rgb(layers.LAND_COLOR)], linewidths=0))
     xs, ys = _box_outline((frame.xlim[0], frame.ylim[0], frame.xlim[1], frame.ylim[1]), 16)
     lon, lat = frame.unproject(xs, ys)
     lax.plot(lon, lat, color=_rgb(layers.STRIKE_COLOR), linewidth=1.0)

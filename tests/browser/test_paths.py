@@ -132,17 +132,21 @@ def test_4_hostile_upload_executes_nothing_and_shows_as_text(page, app_url):
     assert page.dialogs == []
 
 
-def test_5_export_png_download_has_the_chosen_size(page, app_url, tmp_path):
+def test_5_export_shows_the_very_png_it_downloads(page, app_url, tmp_path):
     open_app(page, f"{app_url}/export")
     choose(page, "Size", "Square 1080×1080")
-    page.wait_for_selector("[data-testid=stImage] img")
+    img = page.locator("[data-testid=stImage] img").first
+    img.wait_for()
+    shown = page.request.get(img.get_attribute("src")).body()
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name=re.compile(r"Map \(PNG, 1080×1080\)")).click()
     path = tmp_path / "map.png"
     info.value.save_as(path)
-    img = Image.open(path)
-    assert img.format == "PNG" and img.size == (1080, 1080)
-    assert strike_pixels(path.read_bytes()) > 50
+    downloaded = path.read_bytes()
+    assert downloaded == shown  # the preview is the file
+    image = Image.open(path)
+    assert image.format == "PNG" and image.size == (1080, 1080)
+    assert strike_pixels(downloaded) > 50
 
 
 @pytest.mark.parametrize("path", PAGES)
