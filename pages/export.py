@@ -28,6 +28,9 @@ left, right = st.columns([1, 2])
 with left:
     title = st.text_input("Title", "", max_chars=120, key="export_title", placeholder=cartography.title_for(f),
                           help="Leave empty and the title follows the filters.")
+    subtitle = st.text_input("Subtitle", "", max_chars=240, key="export_subtitle",
+                             placeholder="The dates and what the symbols mean",
+                             help="Leave empty for the dates and a line on what the symbols mean.")
     preset = PRESET_LABELS[st.selectbox("Size", list(PRESET_LABELS), key="export_preset")]
     if preset == "custom":
         c = st.columns(3)
@@ -53,8 +56,9 @@ shown = st.pills("Layers", list(layers.LAYER_NAMES), selection_mode="multi", def
                  key="export_layers")
 
 spec = cartography.MapSpec(
-    width_px=int(width), height_px=int(height), dpi=int(dpi), extent=extent, title=title, show=tuple(shown or ()),
-    fmt=fmt, filters=f, data_as_of=b.as_of.date(), coverage_note=b.coverage_note, preset=preset)
+    width_px=int(width), height_px=int(height), dpi=int(dpi), extent=extent, title=title, subtitle=subtitle,
+    show=tuple(shown or ()), fmt=fmt, filters=f, data_as_of=b.as_of.date(), coverage_note=b.coverage_note,
+    preset=preset)
 cache_key = (repr(f), store().revision(), readers.data_version())
 
 
@@ -83,11 +87,14 @@ except TrackerError as exc:
     st.stop()
 
 counters = info["counters"]
+in_frame = [f"{counters['strikes']['value']} strike engagement(s)"]
+if "designations_in_frame" in counters:
+    in_frame.append(f"{counters['designations_in_frame']['value']} designation listing(s)")
+if "routes_in_frame" in counters:
+    in_frame.append(f"{counters['routes_in_frame']['value']} route(s)")
 with left:
     st.caption(f"The map shows the records {f.caption(as_of=spec.filters.date_range(spec.data_as_of)[1])}: "
-               f"{counters['strikes']['value']} strike engagement(s), "
-               f"{counters['designations_in_frame']['value']} designation listing(s) and "
-               f"{counters['routes_in_frame']['value']} route(s) in the frame. Change the filters in the sidebar.")
+               f"{', '.join(in_frame)} in the frame. Change the filters in the sidebar.")
 with right:
     if counters["strikes"]["value"] == 0 and not len(inc):
         st.info("No strikes match these filters: the map says so, and the data files hold zero rows.")

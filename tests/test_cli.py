@@ -90,6 +90,11 @@ from tracker.__main__ import main  # noqa: E402
     (["--bounds=-80,10,-70,10"], "error: bounds enclose no area"),
     (["--bounds=west,10,-70,20"], "error: --bounds 'west,10,-70,20': expected four numbers"),
     (["--width", "300", "--height", "200", "--dpi", "300"], "too small for a legible map"),
+    (["--width", "0"], "width and height must be positive"),
+    (["--dpi", "0"], "dpi=0 is outside 30..1200"),
+    (["--layers", ""], "--layers names no layer"),
+    (["--layers", "strikes,bogus"], "layer='bogus' is not valid"),
+    (["--until", "2025-08-01"], "--until 2025-08-01 is before --since 2025-09-01 (the default start: set --since)"),
 ])
 def test_bad_export_options_exit_two_with_one_clear_line(tmp_path, capsys, args, message):
     out = tmp_path / "map.png"
@@ -120,3 +125,11 @@ def test_export_runs_as_a_command_too(tmp_path):
     out = run("export", "--preset", "square", "--format", "svg", "--out", str(tmp_path / "m.svg"), db=tmp_path / "s")
     assert out.returncode == 0, out.stderr
     assert "U.S. strikes on alleged drug boats" in (tmp_path / "m.svg").read_text()
+
+
+@pytest.mark.parametrize("args", [["--region", "atlantic"], ["--extent", "mars"], ["--since", "yesterday"]])
+def test_argument_errors_are_one_line_too(tmp_path, capsys, args):
+    with pytest.raises(SystemExit) as exc:
+        main(["export", *args, "--out", str(tmp_path / "m.png")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2 and len(err) == 1 and "error:" in err[0]

@@ -85,6 +85,13 @@ def test_evidence_pack_manifest_records_the_whole_view_and_matches_its_files(bun
     assert sum(r["properties"]["in_map_frame"] for r in routes) == m["counters"]["routes_in_frame"]["value"]
 
 
+def test_the_packed_designations_follow_the_map_date_rule(bundle):
+    z, plan = _pack(bundle, Filters(date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 2, 1)))
+    manifest = json.loads(z.read("manifest.json"))
+    des = pd.read_csv(io.BytesIO(z.read("designations.csv")), encoding="utf-8-sig")
+    assert des.empty and manifest["row_counts"]["designations"] == 0
+
+
 def test_an_empty_view_still_builds_the_pack_with_zero_row_files(bundle):
     z, plan = _pack(bundle, Filters(date_from=dt.date(2026, 10, 5), date_to=dt.date(2026, 10, 6), text="nothing such"))
     assert plan.incidents.empty

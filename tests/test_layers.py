@@ -39,7 +39,8 @@ def test_strikes_are_grouped_by_position_and_sized_by_deaths(bundle):
     assert agg["records"].sum() == 54  # 56 records, 2 without a position
     s11 = agg[agg["ids"] == "S11"].iloc[0]
     assert (s11["longitude"], s11["latitude"], s11["killed"], s11["presumed_dead"]) == (-105.0, 11.77, 14, 1)
-    assert s11["radius_px"] == pytest.approx(4 + 2.2 * np.sqrt(15))
+    assert s11["symbol_px"] == pytest.approx(layers.strike_symbol_px(np.array([15.0]))[0])
+    assert s11["symbol_px"] ** 2 / layers.strike_symbol_px(np.array([60.0]))[0] ** 2 == pytest.approx(0.25)
     assert "within about 120 km" in s11["tooltip"]
 
 

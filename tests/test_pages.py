@@ -299,6 +299,15 @@ def test_export_page_draws_an_empty_view_and_keeps_every_download():
     assert "Incidents (CSV)" in labels and "Evidence pack (ZIP)" in labels and labels[0].startswith("Map (PNG")
 
 
+def test_export_page_with_designations_and_routes_unticked_counts_what_it_draws():
+    at = _app()
+    at.switch_page("pages/export.py").run()
+    at.button_group(key="export_layers").set_value(["basemap", "strikes", "rings"]).run()
+    assert not at.exception
+    caption = at.caption[0].value
+    assert "67 strike engagement(s) in the frame" in caption and "route" not in caption
+
+
 def test_export_page_refuses_bad_bounds_with_one_clear_line():
     at = _app()
     at.switch_page("pages/export.py").run()

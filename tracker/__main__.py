@@ -115,23 +115,33 @@ def _bounds(text: str) -> tuple[float, ...]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     regions = tuple(REGION_NAMES[r] for r in args.region or [])
+    if args.until and args.since and args.since > args.until:
+        default = " (the default start: set --since)" if args.since == DEFAULT_START else ""
+        raise TrackerError(f"the date range is inverted: --until {args.until} is before --since {args.since}{default}")
     f = Filters(date_from=args.since, date_to=args.until, regions=regions, text=args.text or "")
     extent: str | tuple = args.extent or "auto"
     if args.bounds:
         extent = _bounds(args.bounds)
+    show = layers.LAYER_NAMES
+    if args.layers is not None:
+        show = tuple(name.strip() for name in args.layers.split(",") if name.strip())
+        if not show:
+            raise TrackerError("--layers names no layer; choose from: " + ", ".join(layers.LAYER_NAMES))
     width, height, dpi = cartography.PRESETS[args.preset]
-    preset = args.preset if not (args.width or args.height or args.dpi) else "custom"
-    width, height, dpi = args.width or width, args.height or height, args.dpi or dpi
+    custom = (args.width, args.height, args.dpi)
+    preset = args.preset if custom == (None, None, None) else "custom"
+    width, height, dpi = (v if v is not None else d for v, d in zip(custom, (width, height, dpi)))
     store = Store(args.db) if args.db else Store()
     b = layered(readers.read_bundle(), store)
     f.date_range(b.as_of.date())  # refuse an empty range before any work
     inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
     fmt = "png" if args.format in ("zip", "csv", "geojson", "gpkg") else args.format
     spec = cartography.MapSpec(
-        width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title or "",
-        show=tuple(args.layers.split(",")) if args.layers else layers.LAYER_NAMES, fmt=fmt, filters=f,
+        width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title or "", subtitle=args.subtitle or "",
+        show=show, fmt=fmt, filters=f,
         data_as_of=b.as_of.date(), coverage_note=b.coverage_note, preset=preset)
     plan = cartography.plan_map(inc, des, rts, spec)
+    image = cartography.render_plan(plan) if args.format not in ("csv", "geojson", "gpkg") else b""
     print(f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) "
           f"{f.caption(as_of=plan.date_range[1])}")
     out = Path(args.out)
@@ -141,7 +151,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         out.write_bytes(data)
         print(f"wrote {out} ({len(data):,} bytes, {len(inc)} row(s))")
         return 0
-    image = cartography.render_plan(plan)
     if args.format == "zip":
         image = export.evidence_pack(
             image=image, image_name="map.png", plan=plan, incidents=inc, designations=des, routes=rts, filters=f,
@@ -160,9 +169,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (use YYYY-MM-DD): {text!r}") from exc
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors on one line (no usage dump), exit code 2 as usual."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m tracker", description="Interdiction Tracker command line")
-    sub = ap.add_subparsers(dest="command", required=True)
+    ap = _Parser(prog="python -m tracker", description="Interdiction Tracker command line")
+    sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     imp = sub.add_parser("import", help="validate a file and store its accepted rows as one batch")
     imp.add_argument("file")
     imp.add_argument("--kind", choices=schema.KINDS, default="incidents")
@@ -196,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--bounds", help="custom extent WEST,SOUTH,EAST,NORTH in degrees")
     exp.add_argument("--layers", help="comma-separated: " + ",".join(layers.LAYER_NAMES))
     exp.add_argument("--title", default="", help="map title (default: follows the filters)")
+    exp.add_argument("--subtitle", default="", help="map subtitle (default: the dates and what the symbols mean)")
     exp.add_argument("--out", required=True)
     exp.add_argument("--db")
     exp.set_defaults(func=cmd_export)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import geopandas as gpd
@@ -42,7 +42,7 @@ from pyproj import CRS, Geod, Transformer  # noqa: E402
 
 from tracker import __version__, layers, metrics  # noqa: E402
 from tracker.basemap import ATTRIBUTION, BASEMAP_PATH, load_countries, load_labels  # noqa: E402
-from tracker.errors import InvalidOptionError, TrackerError, check_option  # noqa: E402
+from tracker.errors import InvalidOptionError, check_option  # noqa: E402
 from tracker.filters import Filters  # noqa: E402
 from tracker.gazetteer import load_gazetteer  # noqa: E402
 
@@ -81,12 +81,11 @@ _INK = "#222222"
 _MUTED = "#555555"
 _PANEL_GAP = 0.8  # in units of the base font size
 _LINESPACING = 1.3
+_DASH = (0, (4, 3))
+_STRIKE_FACE = (214 / 255, 39 / 255, 40 / 255, 0.82)
+_STRIKE_EDGE = 0.9
 MIN_TEXT_PX = 9.0
 """No text is set smaller than this many pixels (and 0.72 × the base size in points)."""
-
-
-class EmptyExportError(TrackerError):
-    """Kept for callers of the first release: an empty view now renders a map that says so."""
 
 
 class MapOptionError(InvalidOptionError):
@@ -152,6 +151,8 @@ def check_spec(spec: MapSpec) -> None:
         check_bounds(spec.extent)
     else:
         check_option("extent", spec.extent, EXTENT_CHOICES)
+    if spec.width_px <= 0 or spec.height_px <= 0:
+        raise MapOptionError(f"width and height must be positive pixels (got {spec.width_px}×{spec.height_px})")
     if spec.dpi < 30 or spec.dpi > 1200:
         raise MapOptionError(f"dpi={spec.dpi} is outside 30..1200")
     if spec.width_px > 12000 or spec.height_px > 12000:
@@ -274,13 +275,32 @@ class Frame:
 
     @property
     def lat_span(self) -> float:
-        box = self.lonlat_box
-        return box[3] - box[1] - 4 if not self.world else 180.0
+        """Degrees of latitude from the frame's southernmost to its northernmost point."""
+        if self.world:
+            return 180.0
+        xs, ys = _box_outline((self.xlim[0], self.ylim[0], self.xlim[1], self.ylim[1]), 32)
+        _lon, lat = self.unproject(xs, ys)
+        return float(np.nanmax(lat) - np.nanmin(lat))
 
 
 def make_frame(bounds: tuple[float, float, float, float], aspect: float) -> Frame:
-    """The frame showing ``bounds`` in its projection, widened (never narrowed) to ``aspect`` (width/height)."""
-    text = choose_crs(bounds)
+    """The frame showing ``bounds`` in its projection, widened (never narrowed) to ``aspect`` (width/height).
+
+    A regional projection whose widened frame would reach past the visible hemisphere or
+    span more than 180° of longitude gives way to Equal Earth.
+    """
+    frame = _frame_in(choose_crs(bounds), bounds, aspect)
+    if not frame.world:
+        xs, ys = _box_outline((frame.xlim[0], frame.ylim[0], frame.xlim[1], frame.ylim[1]), 32)
+        lon, lat = frame.unproject(xs, ys)
+        if not (np.isfinite(lon).all() and np.isfinite(lat).all()) or np.ptp(lon) > 180:
+            w, _s, e, _n = bounds
+            world = f"+proj=eqearth +lon_0={round((w + e) / 2 / 5) * 5:g} +datum=WGS84 +units=m +no_defs +type=crs"
+            frame = _frame_in(world, bounds, aspect)
+    return frame
+
+
+def _frame_in(text: str, bounds: tuple[float, float, float, float], aspect: float) -> Frame:
     world = "eqearth" in text
     xs, ys = _box_outline(bounds)
     x, y = _to_map(text).transform(xs, ys)
@@ -323,7 +343,10 @@ class MapPlan:
 
 def title_for(filters: Filters) -> str:
     """The default title: the strikes, in the chosen region when there is one."""
-    where = f" in the {' and the '.join(filters.regions)}" if filters.regions else ""
+    named = [f"the {r}" for r in filters.regions if r != "Unknown"]
+    if "Unknown" in filters.regions:
+        named.append("waters not stated")
+    where = f" in {' and '.join(named)}" if named else ""
     return f"U.S. strikes on alleged drug boats{where}"
 
 
@@ -331,15 +354,19 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def subtitle_for(filters: Filters, date_range: tuple[dt.date | None, dt.date]) -> str:
-    """Dates and units of the map, e.g. '2 Sep 2025 – 4 Oct 2026 · each circle is a position ...'."""
+def subtitle_for(filters: Filters, date_range: tuple[dt.date | None, dt.date],
+                 show: tuple[str, ...] = layers.LAYER_NAMES) -> str:
+    """Dates and what the symbols mean, e.g. '2 Sep 2025 – 4 Oct 2026 · red circles mark ...'."""
     start, end = date_range
     span = f"{_day(start)} – {_day(end)}" if start else f"up to {_day(end)}"
-    return (f"{span} · circles mark where strikes were placed; circle area is proportional to deaths "
+    if "strikes" not in show:
+        return span
+    return (f"{span} · red circles mark where strikes were placed; circle area is proportional to deaths "
             "(announced + presumed dead); numbers count strike engagements sharing a position")
 
 
-def _in_range(dates: pd.Series, date_range: tuple[dt.date | None, dt.date]) -> pd.Series:
+def in_date_range(dates: pd.Series, date_range: tuple[dt.date | None, dt.date]) -> pd.Series:
+    """Which dates fall within the inclusive range; unknown dates never do."""
     start, end = date_range
     mask = dates.notna() & (dates < pd.Timestamp(end) + pd.Timedelta(days=1))
     if start is not None:
@@ -415,13 +442,16 @@ def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: M
     inside = pd.Series(False, index=incidents.index)
     if placed.any():
         inside[placed] = frame.contains(incidents.loc[placed, "longitude"], incidents.loc[placed, "latitude"])
-    in_view = incidents[inside | ~placed]
+    # records with no position belong to the filtered view, not to a place: they count on a map
+    # whose frame follows the filters, and on a map of a chosen extent they are only noted
+    follows_filters = spec.extent in ("auto", "fit")
+    in_view = incidents[inside | (~placed & follows_filters)]
     outside = int((placed & ~inside).sum())
     unplaced = int((~placed).sum())
 
     des_view = designations.iloc[0:0]
     if "designations" in show:
-        des = designations[_in_range(designations["designation_date"], date_range)]
+        des = designations[in_date_range(designations["designation_date"], date_range)]
         des_placed = des["latitude"].notna()
         des_inside = pd.Series(False, index=des.index)
         if des_placed.any():
@@ -450,7 +480,8 @@ def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: M
     strikes = layers.aggregate_strikes(drawn)
     notes = _stack_notes(strikes) if "strikes" in show else []
     if unplaced:
-        notes.append(f"{unplaced} strike record(s) with no usable position are counted but not drawn.")
+        notes.append(f"{unplaced} strike record(s) with no usable position are "
+                     + ("counted but not drawn." if follows_filters else "neither drawn nor counted in this frame."))
     if outside:
         notes.append(f"{outside} strike record(s) placed outside this frame are not drawn or counted.")
     no_figure = int(in_view["killed"].isna().sum())
@@ -576,7 +607,9 @@ def _land_lonlat(box: tuple[float, float, float, float]) -> list[MplPath]:
 
 
 def _globe_outline(frame: Frame) -> np.ndarray:
-    lon, lat = _box_outline((-180.0, -90.0, 180.0, 90.0), 181)
+    """The edge of the world in the frame's projection (between lon_0 - 180 and lon_0 + 180)."""
+    lon0 = _deg_value(frame.crs, "lon_0") or 0.0
+    lon, lat = _box_outline((lon0 - 179.999, -90.0, lon0 + 179.999, 90.0), 181)
     x, y = frame.project(lon, lat)
     return np.column_stack([x, y])
 
@@ -611,6 +644,11 @@ def _route_segments(frame: Frame, routes: gpd.GeoDataFrame) -> list[tuple[np.nda
             x, y = frame.project(xy[:, 0], xy[:, 1])
             out.append((np.column_stack([x, y]), rec["route_type"], rec["line_precision"] == "schematic"))
     return out
+
+
+def _route_rgba(route_type: str, schematic: bool) -> tuple:
+    """A route's line colour: its type's colour, fainter when the line is schematic."""
+    return _rgb(layers.ROUTE_COLORS.get(route_type, layers.ROUTE_COLORS["other"])[:3] + [150 if schematic else 235])
 
 
 def _nice(value: float) -> float:
@@ -660,11 +698,13 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
     if "strikes" in show and len(strikes):
         deaths = strikes["killed"] + strikes["presumed_dead"]
         if (deaths > 0).any():
-            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=red[:3] + (0.82,),
-                                  markeredgecolor="white", markersize=b * 1.1, label="Strike position (area: deaths)"))
+            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=_STRIKE_FACE, markeredgecolor=red,
+                                  markeredgewidth=_STRIKE_EDGE, markersize=b * 1.1,
+                                  label="Strike position (area: deaths)"))
         if (deaths == 0).any():
             handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=red,
-                                  markersize=scale.min_diameter, label="Strike position, no deaths recorded"))
+                                  markeredgewidth=_STRIKE_EDGE, markersize=scale.min_diameter,
+                                  label="Strike position, no deaths recorded"))
     if "rings" in show and len(strikes) and (strikes["precision"] != "exact").any():
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
                               markeredgecolor=_rgb(layers.RING_COLOR), markersize=b * 1.6,
@@ -673,12 +713,15 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
     for _xy, rtype, schematic in routes_drawn:
         present.setdefault(rtype, set()).add(schematic)
     for rtype in layers.ROUTE_COLORS:
-        if rtype in present:
-            handles.append(Line2D([], [], color=_rgb(layers.ROUTE_COLORS[rtype]), linewidth=2.2,
-                                  label=f"Route: {rtype}"))
+        kinds = present.get(rtype, set())
+        if kinds:  # drawn as the map draws it: solid where traced, dashed where only schematic
+            schematic_only = kinds == {True}
+            handles.append(Line2D([], [], color=_route_rgba(rtype, schematic_only),
+                                  linewidth=1.2 if schematic_only else 2.0,
+                                  linestyle=_DASH if schematic_only else "solid", label=f"Route: {rtype}"))
     if any(True in v for v in present.values()):
-        handles.append(Line2D([], [], color="#777777", linewidth=1.4, linestyle=(0, (4, 3)),
-                              label="Schematic route (drawn between named places)"))
+        handles.append(Line2D([], [], color="#8a8a8a", linewidth=1.2, linestyle=_DASH,
+                              label="Dashed, fainter: schematic route, drawn between named places"))
     des = layers.aggregate_designations(plan.designations) if len(plan.designations) else None
     if des is not None and len(des):
         for etype in layers.ENTITY_COLORS:
@@ -701,89 +744,183 @@ def _counter_lines(plan: MapPlan) -> str:
     for c in plan.counters:
         if c.key == "survivors":
             continue
-        lines.append(f"{c.label}: {c.value:,} {c.unit}")
+        lines.append(f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}")
     return "\n".join(lines)
 
 
-def draw_map(plan: MapPlan, *, scale: float = 1.0, _pass: int = 0):
-    """Draw ``plan`` on a new figure; return it.  Records the panel boxes in ``plan.layout``.
+_SINGULAR = {"engagements": "engagement", "vessels": "vessel", "people": "person", "listings": "listing"}
 
-    The frame is planned for the page's shape; once the panels are measured, the map box's
-    shape is known, the records are selected again for that frame and the page is laid out
-    again, so the counters and notes always describe the frame as drawn.
-    """
-    spec = plan.spec
-    W, H = spec.size_pt
-    # the base size in points: grows with the page, never below 9 px for the smallest type (0.72 b) on screen
-    b = max(float(np.clip(W / 90.0, 8.0, 13.0)), MIN_TEXT_PX / 0.72 * 72.0 / spec.dpi) * scale
-    m = b * 1.1
-    gap = b * _PANEL_GAP
-    fig = plt.figure(figsize=(spec.width_px / spec.dpi, spec.height_px / spec.dpi), dpi=spec.dpi)
-    fig.patch.set_facecolor("white")
-    page = _Page(fig, W, H, spec.dpi)
-    layout: dict[str, tuple[float, float, float, float]] = {}
 
-    # header
-    title = spec.title.strip() or title_for(spec.filters)
-    subtitle = spec.subtitle.strip() or subtitle_for(spec.filters, plan.date_range)
-    t = page.text(m, m, title, b * 1.7, width=W - 2 * m, weight="bold", gid="title")
-    y = page.extent_pt(t)[3] + b * 0.35
-    st = page.text(m, y, subtitle, b * 0.95, width=W - 2 * m, color=_MUTED, gid="subtitle")
-    header_bottom = page.extent_pt(st)[3]
-    layout["header"] = (m, m, W - m, header_bottom)
+def _unit(value: int, unit: str) -> str:
+    """'1 person', '2 people': the unit's first word in the singular when the value is one."""
+    if value != 1:
+        return unit
+    first, _, rest = unit.partition(" ")
+    return " ".join(filter(None, [_SINGULAR.get(first, first), rest]))
 
-    # footer, anchored to the bottom
-    frame = plan.frame
+
+def _base_size(spec: MapSpec) -> float:
+    """The base type size in points: grows with the page, and the smallest type (0.72 of it)
+    is never below :data:`MIN_TEXT_PX` pixels."""
+    W, _H = spec.size_pt
+    return max(float(np.clip(W / 90.0, 8.0, 13.0)), MIN_TEXT_PX / 0.72 * 72.0 / spec.dpi)
+
+
+def _footer_lines(plan: MapPlan) -> list[str]:
+    spec, frame = plan.spec, plan.frame
+    show = set(spec.show)
     proj = (f"Equal Earth projection centred on {_deg(frame.crs, 'lon_0', 'E', 'W') or '0°'}" if frame.world else
             "Lambert azimuthal equal-area projection centred on "
             f"{_deg(frame.crs, 'lat_0', 'N', 'S')} {_deg(frame.crs, 'lon_0', 'E', 'W')}")
     foot = list(plan.notes)
-    foot.append(f"Showing {spec.filters.caption(as_of=plan.date_range[1])}.")
+    foot.append(f"Filters: {spec.filters.caption(as_of=plan.date_range[1]).removeprefix('where ')}.")
     if spec.data_as_of:
         foot.append(f"Data as of {spec.data_as_of.isoformat()}. {spec.coverage_note}".strip())
-    foot.append("Positions are approximate unless stated: rings show the uncertainty of each placed position.")
+    if "rings" in show and len(plan.strikes):
+        foot.append("Reports rarely give coordinates: each ring shows how far the true position may lie from "
+                    "where the strike is drawn.")
     foot.append("Sources: records compiled from public reporting, linked per record in the data export. "
                 f"{ATTRIBUTION}; labels: Natural Earth; sea lanes: searoute. {proj}. "
                 f"Made with Interdiction Tracker {__version__}.")
-    ft = page.text(m, H - m, "\n".join(foot), b * 0.78, width=W - 2 * m, va="bottom", color=_MUTED, gid="footer")
-    footer_top = page.extent_pt(ft)[1]
-    layout["footer"] = (m, footer_top, W - m, H - m)
+    return foot
 
-    top, bottom = header_bottom + gap, footer_top - gap
-    portrait = W / H < 0.9
-    panel_w = W - 2 * m if portrait else float(np.clip(W * 0.24, 150.0, 240.0))
-    # the side panel: measured first, then the map takes what is left
-    panel_x = m if portrait else W - m - panel_w
-    panel = _draw_panel(page, plan, panel_x, 0.0, panel_w, b, probe=True)
-    panel_h = panel["height"]
-    for a in panel["artists"]:
-        a.remove()
-    if portrait:
-        map_box = (m, top, W - m, bottom - panel_h - gap)
-        panel_y = bottom - panel_h
-    else:
-        map_box = (m, top, W - m - panel_w - gap, bottom)
-        panel_y = top
-    map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
-    if map_w < W * 0.35 or map_h < H * 0.3 or (not portrait and panel_h > bottom - top):
+
+@dataclass
+class _Layout:
+    fig: object
+    page: _Page
+    b: float
+    boxes: dict[str, tuple[float, float, float, float]]
+    panel_x: float
+    panel_y: float
+    panel_w: float
+    locator: bool
+    columns: int
+    max_height: float | None
+
+
+def _compose(plan: MapPlan) -> _Layout:
+    """Header, footer and the measured key panel; the map takes the box that is left.
+
+    Tries, in order: the key beside the map, then without the locator, then the key below
+    the map (two columns), then smaller type; refuses a page where none of these leaves a
+    legible map.
+    """
+    spec = plan.spec
+    W, H = spec.size_pt
+    landscape = W / H >= 0.9
+    # (where, columns): the key beside the map in one or two columns, or under it
+    modes = ([("side", 1), ("side", 2)] if landscape else []) + [("below", 2), ("below", 3)]
+    tries = [(scale, mode, locator) for scale in (1.0, 0.9, 0.8, 0.72) for mode in modes
+             for locator in (True, False)]
+    for scale, (where, columns), locator in tries:
+        b = _base_size(spec) * scale
+        m, gap = b * 1.1, b * _PANEL_GAP
+        fig = plt.figure(figsize=(spec.width_px / spec.dpi, spec.height_px / spec.dpi), dpi=spec.dpi)
+        fig.patch.set_facecolor("white")
+        page = _Page(fig, W, H, spec.dpi)
+        title = spec.title.strip() or title_for(spec.filters)
+        subtitle = spec.subtitle.strip() or subtitle_for(spec.filters, plan.date_range, spec.show)
+        t = page.text(m, m, title, b * 1.7, width=W - 2 * m, weight="bold", gid="title")
+        st = page.text(m, page.extent_pt(t)[3] + b * 0.35, subtitle, b * 0.95, width=W - 2 * m, color=_MUTED,
+                       gid="subtitle")
+        header_bottom = page.extent_pt(st)[3]
+        ft = page.text(m, H - m, "\n".join(_footer_lines(plan)), b * 0.78, width=W - 2 * m, va="bottom",
+                       color=_MUTED, gid="footer")
+        footer_top = page.extent_pt(ft)[1]
+        top, bottom = header_bottom + gap, footer_top - gap
+        below = where == "below"
+        column_w = float(np.clip(W * 0.24 / columns ** 0.5, 140.0, 240.0))
+        panel_w = W - 2 * m if below else column_w * columns + b * 1.5 * (columns - 1)
+        panel_x = m if below else W - m - panel_w
+        probe = _draw_panel(page, plan, panel_x, 0.0, panel_w, b, probe=True, columns=columns, locator=locator,
+                            max_height=None if below else bottom - top)
+        for a in probe["artists"]:
+            a.remove()
+        panel_h = probe["height"]
+        if below:
+            map_box = (m, top, W - m, bottom - panel_h - gap)
+            panel_y = bottom - panel_h
+        else:
+            map_box = (m, top, W - m - panel_w - gap, bottom)
+            panel_y = top
+        map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
+        fits = map_w >= W * 0.4 and map_h >= H * 0.3 and (below or panel_h <= bottom - top)
+        if fits:
+            boxes = {"header": (m, m, W - m, header_bottom), "footer": (m, footer_top, W - m, H - m),
+                     "map": map_box}
+            return _Layout(fig, page, b, boxes, panel_x, panel_y, panel_w, locator, columns,
+                           None if below else bottom - top)
         plt.close(fig)
-        if scale <= 0.62:
-            raise MapOptionError(f"{spec.width_px}×{spec.height_px} px at {spec.dpi} dpi leaves too little room "
-                                 "for the map and its key; choose a larger size")
-        return draw_map(plan, scale=scale * 0.88, _pass=_pass)
-    layout["map"] = map_box
-    plan.layout = layout
+    raise MapOptionError(
+        f"{spec.width_px}×{spec.height_px} px at {spec.dpi} dpi is a {W / 72:.1f}×{H / 72:.1f} in page: too small "
+        f"for the map, its key and its notes in legible type; use a lower dpi (e.g. {max(30, spec.dpi // 2)}) "
+        "or more pixels")
 
-    # the frame must fit the map box's shape: re-plan it for the final aspect
-    if abs((map_w / map_h) / ((frame.xlim[1] - frame.xlim[0]) / (frame.ylim[1] - frame.ylim[0])) - 1) > 1e-6:
-        frame = make_frame(frame.bounds, map_w / map_h)
-        if _pass < 3:
-            again = _select(*plan.sources, spec, frame, plan.date_range)
-            for name in ("frame", "incidents", "designations", "routes", "strikes", "counters", "notes"):
-                setattr(plan, name, getattr(again, name))
-            plt.close(fig)
-            return draw_map(plan, scale=scale, _pass=_pass + 1)
-        plan.frame = frame
+
+def _symbol_overflow(plan: MapPlan, frame: Frame, map_box) -> tuple[float, float, float, float]:
+    """How far (metres) strike symbols reach past each side of ``frame``: (left, bottom, right, top)."""
+    if "strikes" not in plan.spec.show or plan.strikes.empty:
+        return (0.0, 0.0, 0.0, 0.0)
+    map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
+    m_per_pt = (frame.xlim[1] - frame.xlim[0]) / map_w
+    x, y = frame.project(plan.strikes["longitude"], plan.strikes["latitude"])
+    r = _symbol_scale(plan.strikes, map_w, map_h).diameter(
+        plan.strikes["killed"] + plan.strikes["presumed_dead"]) / 2 * m_per_pt + 2 * m_per_pt
+    return (max(0.0, float(np.max(frame.xlim[0] - (x - r)))), max(0.0, float(np.max(frame.ylim[0] - (y - r)))),
+            max(0.0, float(np.max((x + r) - frame.xlim[1]))), max(0.0, float(np.max((y + r) - frame.ylim[1]))))
+
+
+def _same_frame(a: Frame, b: Frame) -> bool:
+    """The same projection and limits, to a millionth of the frame's size."""
+    tol = 1e-6 * max(a.xlim[1] - a.xlim[0], a.ylim[1] - a.ylim[0])
+    return a.crs == b.crs and bool(np.allclose(a.xlim + a.ylim, b.xlim + b.ylim, rtol=0, atol=tol))
+
+
+def _settle_frame(plan: MapPlan, map_box) -> None:
+    """Fit the frame to the map box's shape and widen it until every strike symbol lies whole
+    inside it; select the records again for that frame."""
+    aspect = (map_box[2] - map_box[0]) / (map_box[3] - map_box[1])
+    frame = make_frame(plan.frame.bounds, aspect)
+    for _ in range(4):
+        again = _select(*plan.sources, plan.spec, frame, plan.date_range)
+        left, bottom, right, top = _symbol_overflow(again, frame, map_box)
+        if not any((left, bottom, right, top)):
+            break
+        x0, x1 = frame.xlim[0] - left, frame.xlim[1] + right
+        y0, y1 = frame.ylim[0] - bottom, frame.ylim[1] + top
+        w, h = x1 - x0, y1 - y0
+        if w / h < aspect:
+            x0, x1 = x0 - (h * aspect - w) / 2, x1 + (h * aspect - w) / 2
+        else:
+            y0, y1 = y0 - (w / aspect - h) / 2, y1 + (w / aspect - h) / 2
+        frame = replace(frame, xlim=(x0, x1), ylim=(y0, y1))
+    for name in ("frame", "incidents", "designations", "routes", "strikes", "counters", "notes"):
+        setattr(plan, name, getattr(again, name))
+
+
+def draw_map(plan: MapPlan):
+    """Draw ``plan`` on a new figure and return it; records the panel boxes in ``plan.layout``.
+
+    The panels are measured first; the frame is then fitted to the map box that is left
+    (and widened so no strike symbol is cut), the records are selected again for it, and
+    the page is composed again until the counters and notes describe the frame as drawn.
+    """
+    spec = plan.spec
+    W, H = spec.size_pt
+    lay = None
+    for _ in range(4):
+        if lay is not None:
+            plt.close(lay.fig)
+        lay = _compose(plan)
+        before = plan.frame
+        _settle_frame(plan, lay.boxes["map"])
+        if _same_frame(plan.frame, before):
+            break
+    fig, page, b, map_box = lay.fig, lay.page, lay.b, lay.boxes["map"]
+    plan.layout = dict(lay.boxes)
+    frame = plan.frame
+    map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
     ax = fig.add_axes((page.fx(map_box[0]), page.fy(map_box[3]), map_w / W, map_h / H))
     ax.set_gid("map")
     ax.set_xlim(*frame.xlim)
@@ -808,11 +945,9 @@ def draw_map(plan: MapPlan, *, scale: float = 1.0, _pass: int = 0):
         group = [r for r in routes_drawn if r[2] == schematic]
         if not group:
             continue
-        colors = [_rgb(layers.ROUTE_COLORS.get(r[1], layers.ROUTE_COLORS["other"])[:3]
-                       + [150 if schematic else 235]) for r in group]
+        colors = [_route_rgba(r[1], schematic) for r in group]
         ax.add_collection(LineCollection([r[0] for r in group], colors=colors, linewidths=1.2 if schematic else 2.0,
-                                         linestyles=(0, (4, 3)) if schematic else "solid", zorder=2,
-                                         capstyle="round"))
+                                         linestyles=_DASH if schematic else "solid", zorder=2, capstyle="round"))
     if len(plan.designations):
         pts = layers.aggregate_designations(plan.designations)
         x, y = frame.project(pts["longitude"], pts["latitude"])
@@ -834,14 +969,12 @@ def draw_map(plan: MapPlan, *, scale: float = 1.0, _pass: int = 0):
         deaths = (strikes["killed"] + strikes["presumed_dead"]).to_numpy(float)
         diam = sym.diameter(deaths)
         order = np.argsort(-diam)  # big ones first, small ones stay visible on top
-        face = np.array([_rgb(layers.STRIKE_COLOR)[:3] + (0.82,) if v > 0 else (1, 1, 1, 1) for v in deaths])
+        face = np.array([_STRIKE_FACE if v > 0 else (1.0, 1.0, 1.0, 1.0) for v in deaths])
         ax.scatter(x[order], y[order], s=diam[order] ** 2, c=face[order], edgecolors=[_rgb(layers.STRIKE_COLOR)],
-                   linewidths=0.9, zorder=5)
-        to_px = ax.transData
+                   linewidths=_STRIKE_EDGE, zorder=5)
         for xi, yi, di, n in zip(x, y, diam, strikes["strikes"]):
-            px, py = to_px.transform((xi, yi))
-            sx, sy = px * 72 / spec.dpi, H - py * 72 / spec.dpi
-            plan.symbols.append((sx, sy, di / 2))
+            px, py = ax.transData.transform((xi, yi))
+            plan.symbols.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2))
             if n >= 2:
                 size = float(np.clip(di * 0.42, b * 0.75, b * 1.1))
                 inside = di >= size * 1.6
@@ -851,16 +984,19 @@ def draw_map(plan: MapPlan, *, scale: float = 1.0, _pass: int = 0):
                             color="white" if inside else _INK, zorder=7, gid="count",
                             path_effects=[patheffects.withStroke(linewidth=2.2, foreground=_rgb(
                                 layers.STRIKE_COLOR) if inside else "white")])
-    if plan.incidents.empty:
-        ax.text(0.5, 0.5, "No strikes match these filters", transform=ax.transAxes, ha="center", va="center",
-                fontsize=b * 1.5, weight="bold", color=_INK, zorder=8, gid="empty",
+    if not plan.symbols:
+        message = ("No strikes match these filters" if plan.sources[0].empty else
+                   "No strike of these filters is drawn in this frame")
+        ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=b * 1.5,
+                weight="bold", color=_INK, zorder=8, gid="empty", wrap=False,
                 bbox={"facecolor": "white", "edgecolor": "#888888", "boxstyle": "round,pad=0.5"})
     if "basemap" in show:
         _place_labels(page, ax, frame, plan, b, context)
 
-    panel = _draw_panel(page, plan, panel_x, panel_y, panel_w, b, probe=False, scale=sym, routes_drawn=routes_drawn)
-    layout["panel"] = (panel_x, panel_y, panel_x + panel_w, panel_y + panel["height"])
-    plan.layout = layout
+    panel = _draw_panel(page, plan, lay.panel_x, lay.panel_y, lay.panel_w, b, probe=False, scale=sym,
+                        routes_drawn=routes_drawn, locator=lay.locator, columns=lay.columns,
+                        max_height=lay.max_height)
+    plan.layout["panel"] = (lay.panel_x, lay.panel_y, lay.panel_x + lay.panel_w, lay.panel_y + panel["height"])
     return fig
 
 
@@ -902,10 +1038,10 @@ def _place_labels(page: _Page, ax, frame: Frame, plan: MapPlan, b: float,
         t = ax.text(x[i], y[i], str(rec["name"]), ha="center", va="center", fontsize=size,
                     style="italic" if sea else "normal", color="#4a6f8a" if sea else "#6b6b6b", zorder=6,
                     gid="label", clip_on=True)
-        # at the label point, else just below or above it
-        for dy in (0.0, -1.2 * size, 1.2 * size):
-            t.set_position((x[i], y[i]))
-            t.set_transform(ax.transData + ScaledTranslation(0, dy / 72.0, page.fig.dpi_scale_trans))
+        # at the label point, else clear of a symbol sitting on it: below, above, then beside
+        step = size * 0.6 + 10.0
+        for dx, dy in ((0.0, 0.0), (0.0, -step), (0.0, step), (step * 2.5, 0.0), (-step * 2.5, 0.0)):
+            t.set_transform(ax.transData + ScaledTranslation(dx / 72.0, dy / 72.0, page.fig.dpi_scale_trans))
             box = page.extent_pt(t)
             if not (box[0] < mx0 + pad or box[2] > mx1 - pad or box[1] < my0 + pad or box[3] > my1 - pad
                     or any(_overlap(box, o) for o in taken)):
@@ -920,81 +1056,120 @@ def _overlap(a, b) -> bool:
 
 
 def _draw_panel(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, *, probe: bool,
-                scale: _Scale | None = None, routes_drawn: list | None = None) -> dict:
-    """The key panel: counters and key, then symbol-size key, scale bar and locator.
+                columns: int = 1, max_height: float | None = None, scale: _Scale | None = None,
+                routes_drawn: list | None = None, locator: bool = True) -> dict:
+    """The key panel: counters, key, symbol-size key, scale bar and locator, in that order.
 
-    Beside the map it is one column; under the map of a portrait page (``width`` wider than
-    360 pt) it is two columns side by side.  Returns its height and artists.
+    The blocks flow down ``columns`` columns: a column ends where the next block would pass
+    ``max_height`` (beside the map), or where the columns come out even (under it).
+    Returns the panel's height and its artists.
     """
-    fig = page.fig
-    artists = []
-    y0 = y
-    two_columns = width > 360
-    if two_columns:
-        gutter = b * 1.5
-        width = (width - gutter) / 2
-    head = page.text(x, y, "In this view", b * 1.0, width=width, weight="bold", gid="panel")
-    artists.append(head)
-    y = page.extent_pt(head)[3] + b * 0.3
-    ct = page.text(x, y, _counter_lines(plan), b * 0.85, width=width, gid="counters")
-    artists.append(ct)
-    y = page.extent_pt(ct)[3] + b * 0.9
     if routes_drawn is None:
         routes_drawn = _route_segments(plan.frame, plan.routes) if plan.routes is not None else []
     if scale is None:
         scale = _symbol_scale(plan.strikes, 400, 400)
-    handles = _legend_handles(plan, routes_drawn, scale, b)
-    if handles:
+    blocks = _panel_blocks(plan, probe=probe, scale=scale, routes_drawn=routes_drawn, locator=locator)
+    gutter = b * 1.5
+    col_w = (width - gutter * (columns - 1)) / columns
+    heights = []
+    for block in blocks:
+        trial: list = []
+        heights.append(block(page, x, 0.0, col_w, b, trial))
+        for a in trial:
+            a.remove()
+    limit = max_height if max_height else max(max(heights, default=0.0), sum(heights) / columns)
+    cols: list[list[int]] = [[]]
+    used = 0.0
+    for i, h in enumerate(heights):
+        if cols[-1] and used + h > limit + 0.5 and len(cols) < columns:
+            cols.append([])
+            used = 0.0
+        cols[-1].append(i)
+        used += h
+    artists: list = []
+    bottom = y
+    for c, members in enumerate(cols):
+        cy = y
+        for i in members:
+            cy = blocks[i](page, x + c * (col_w + gutter), cy, col_w, b, artists)
+        bottom = max(bottom, cy)
+    return {"height": bottom - y, "artists": artists}
+
+
+def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: list, locator: bool) -> list:
+    """The panel's blocks, each ``block(page, x, y, width, b, artists) -> y below it`` (points)."""
+    def counters(page, x, y, width, b, artists):
+        head = page.text(x, y, "In this view", b * 1.0, width=width, weight="bold", gid="panel")
+        artists.append(head)
+        ct = page.text(x, page.extent_pt(head)[3] + b * 0.3, _counter_lines(plan), b * 0.85, width=width,
+                       gid="counters")
+        artists.append(ct)
+        return page.extent_pt(ct)[3] + b * 0.9
+
+    def key(page, x, y, width, b, artists):
+        handles = _legend_handles(plan, routes_drawn, scale, b)
         kt = page.text(x, y, "Key", b * 1.0, width=width, weight="bold", gid="panel")
         artists.append(kt)
         y = page.extent_pt(kt)[3] + b * 0.2
         for h in handles:
             h.set_label(page.wrap(h.get_label(), b * 0.8, width - b * 2.6))
-        leg = fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(page.fx(x), page.fy(y)), frameon=False,
-                         fontsize=b * 0.8, borderaxespad=0, borderpad=0, handlelength=1.6, handletextpad=0.6,
-                         labelspacing=0.5, alignment="left")
+        leg = page.fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(page.fx(x), page.fy(y)),
+                              frameon=False, fontsize=b * 0.8, borderaxespad=0, borderpad=0, handlelength=1.6,
+                              handletextpad=0.6, labelspacing=0.5, alignment="left")
         leg.set_gid("legend")
         artists.append(leg)
-        y = page.extent_pt(leg)[3] + b * 0.9
-    first_bottom = y
-    if two_columns:
-        x, y = x + width + gutter, y0
-        width = min(width, 260.0)
-    strikes = plan.strikes
-    deaths = (strikes["killed"] + strikes["presumed_dead"]) if len(strikes) else pd.Series(dtype=float)
-    if "strikes" in plan.spec.show and len(deaths) and deaths.max() > 0:
+        return page.extent_pt(leg)[3] + b * 0.9
+
+    def size_key(page, x, y, width, b, artists):
+        deaths = plan.strikes["killed"] + plan.strikes["presumed_dead"]
         values = _size_key_values(float(deaths.max()))
         diam = [float(scale.diameter(v)) for v in values]
         st = page.text(x, y, "Deaths at a position (circle area)", b * 0.8, width=width, gid="panel")
         artists.append(st)
         y = page.extent_pt(st)[3] + b * 0.4
-        key_h = max(diam) + 2
-        key_w = min(width, max(diam) + b * 5)
-        kax = fig.add_axes((page.fx(x), page.fy(y + key_h), key_w / page.w, key_h / page.h))
+        # the reference circles side by side, bottom-aligned, drawn as the map draws strikes
+        label_size = b * 0.72
+        slots = [max(d, page.width_of(f"{v:g}", label_size)) for v, d in zip(values, diam)]
+        gap = b * 0.9
+        key_w = min(width, sum(slots) + gap * (len(slots) - 1) + 2)
+        key_h = max(diam) + label_size * 1.5 + 2
+        kax = page.fig.add_axes((page.fx(x), page.fy(y + key_h), key_w / page.w, key_h / page.h))
         kax.set_xlim(0, key_w)
         kax.set_ylim(0, key_h)
         kax.set_axis_off()
         kax.set_gid("sizekey")
-        cx = max(diam) / 2 + 1
-        for v, d in zip(values, diam):
-            kax.add_patch(Circle((cx, d / 2 + 1), d / 2, facecolor="none", edgecolor=_rgb(layers.STRIKE_COLOR),
-                                 linewidth=0.8))
-            kax.plot([cx, max(diam) + 4], [d + 1, d + 1], color="#999999", linewidth=0.5)
-            kax.text(max(diam) + 5, d + 1, f"{v:g}", va="center", ha="left", fontsize=b * 0.72, color=_INK)
+        left, base = 1.0, label_size * 1.5
+        for v, d, slot in zip(values, diam, slots):
+            cx = left + slot / 2
+            kax.add_patch(Circle((cx, base + d / 2), d / 2, facecolor=_STRIKE_FACE, edgecolor=_rgb(layers.STRIKE_COLOR),
+                                 linewidth=_STRIKE_EDGE))
+            kax.text(cx, 0, f"{v:g}", va="bottom", ha="center", fontsize=label_size, color=_INK)
+            left += slot + gap
         artists.append(kax)
-        y += key_h + b * 0.4
-        if scale.min_diameter > 0:
-            note = page.text(x, y, f"Smallest circles are drawn at least {scale.min_diameter:g} pt wide.",
-                             b * 0.72, width=width, color=_MUTED, gid="panel")
-            artists.append(note)
-            y = page.extent_pt(note)[3] + b * 0.9
+        note = page.text(x, y + key_h + b * 0.4, f"Smallest circles are drawn at least {scale.min_diameter:g} pt wide.",
+                         b * 0.72, width=width, color=_MUTED, gid="panel")
+        artists.append(note)
+        return page.extent_pt(note)[3] + b * 0.9
+
+    def scale_bar(page, x, y, width, b, artists):
+        return _scale_bar(page, plan, x, y, width, b, artists, probe)
+
+    def locator_map(page, x, y, width, b, artists):
+        return _locator(page, plan, x, y, min(width, 260.0), b, artists, probe)
+
+    blocks = [counters]
+    if _legend_handles(plan, routes_drawn, scale, 10.0):
+        blocks.append(key)
+    strikes = plan.strikes
+    if "strikes" in plan.spec.show and len(strikes) and (strikes["killed"] + strikes["presumed_dead"]).max() > 0:
+        blocks.append(size_key)
     frame = plan.frame
     plan.scale_bar = None
     if not frame.world and frame.lat_span <= SCALE_BAR_MAX_LAT_SPAN:
-        y = _scale_bar(page, plan, x, y, width, b, artists, probe)
-    if not frame.world and (frame.lonlat_box[2] - frame.lonlat_box[0]) < 100:
-        y = _locator(page, plan, x, y, width, b, artists, probe)
-    return {"height": max(y, first_bottom) - y0, "artists": artists}
+        blocks.append(scale_bar)
+    if locator and not frame.world and (frame.lonlat_box[2] - frame.lonlat_box[0]) < 100:
+        blocks.append(locator_map)
+    return blocks
 
 
 def _scale_bar(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list,

@@ -20,7 +20,7 @@ import pandas as pd
 
 from tracker import __version__
 from tracker.basemap import BASEMAP_PATH, LABELS_PATH
-from tracker.cartography import MapPlan, describe
+from tracker.cartography import MapPlan, describe, in_date_range
 from tracker.filters import Filters
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
@@ -113,12 +113,14 @@ def evidence_pack(
 ) -> bytes:
     """A zip: the image, the filtered data (CSV and GeoJSON) and manifest.json describing all of it.
 
-    The data files hold every record the filters select, with an ``in_map_frame`` column
-    saying whether the map drew and counted it.  The manifest records every filter
+    The data files hold every record the filters select (designations: those dated within
+    the date range, the map's rule), with an ``in_map_frame`` column saying whether the map
+    drew and counted it.  The manifest records every filter
     (defaults included), the map's size, extent, projection, layers and counters, and
     the sha256 of every bundled file (basemap and labels too), import batch and packed file.
     """
     inc = _flag_in_frame(incidents, "incident_id", plan.incidents)
+    designations = designations[in_date_range(designations["designation_date"], plan.date_range)]
     des = _flag_in_frame(designations, "designation_id", plan.designations)
     rts = _flag_in_frame(routes, "route_id", plan.routes)
     files: dict[str, bytes] = {

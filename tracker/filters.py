@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
-from tracker.errors import InvalidOptionError
+from tracker.errors import InvalidOptionError, check_option
+from tracker.schema import REGIONS
 
 DEFAULT_START = dt.date(2025, 9, 1)
 
@@ -54,6 +55,8 @@ class Filters:
     text: str = field(default="")
 
     def __post_init__(self) -> None:
+        for region in self.regions:
+            check_option("region", region, REGIONS)
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise InvalidOptionError(f"the date range is inverted: from {self.date_from} is after to {self.date_to}")
 
@@ -194,6 +197,10 @@ class Filters:
                     problems.append(f"ignored '{key}={got[-1]}': not a date (use YYYY-MM-DD)")
             else:
                 values[name] = got[-1][:200]
+        unknown = [r for r in values.get("regions", ()) if r not in REGIONS]  # type: ignore[union-attr]
+        if unknown:
+            problems.extend(f"ignored unknown region {r!r} from the link" for r in unknown)
+            values["regions"] = tuple(r for r in values["regions"] if r in REGIONS)  # type: ignore[union-attr]
         start, end = values.get("date_from"), values.get("date_to")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
             problems.append("ignored the date range: 'from' is after 'to'")

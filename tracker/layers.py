@@ -75,12 +75,6 @@ SCREEN_TOLERANCE_DEG = 0.08
 DEFAULT_VIEW = pdk.ViewState(longitude=-80.0, latitude=12.0, zoom=3.2)
 
 
-def strike_radius_px(deaths: pd.Series | np.ndarray) -> np.ndarray:
-    """Strike dot radius in screen pixels: 4 px plus 2.2 px per square root of deaths."""
-    d = np.nan_to_num(np.asarray(deaths, dtype=float), nan=0.0)
-    return 4.0 + 2.2 * np.sqrt(np.clip(d, 0, None))
-
-
 def strike_symbol_px(deaths: pd.Series | np.ndarray) -> np.ndarray:
     """On-screen strike symbol radius in pixels: 3 px per square root of deaths, at least 4 px.
 
@@ -134,13 +128,13 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
 
     Records with no position are left out (they are counted but never drawn).
     Columns: longitude, latitude, precision, radius_km, records, strikes, killed,
-    presumed_dead, radius_px (the static export's size rule), symbol_px (on-screen radius,
+    presumed_dead, symbol_px (on-screen radius,
     area proportional to deaths), count_label (the number of strike engagements where it is
     2 or more, else ""), ids, all_ids, tooltip.
     """
     placed = incidents[incidents["latitude"].notna() & incidents["longitude"].notna()]
     cols = ["longitude", "latitude", "precision", "radius_km", "records", "strikes", "killed",
-            "presumed_dead", "radius_px", "symbol_px", "count_label", "ids", "all_ids", "tooltip"]
+            "presumed_dead", "symbol_px", "count_label", "ids", "all_ids", "tooltip"]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     cell = _grid_for(placed, max_points)
@@ -176,7 +170,6 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
     agg["killed"] = agg["killed"].fillna(0).astype(int)
     agg["presumed_dead"] = agg["presumed_dead"].fillna(0).astype(int)
     agg["strikes"] = agg["strikes"].fillna(0).astype(int)
-    agg["radius_px"] = strike_radius_px(agg["killed"] + agg["presumed_dead"])
     agg["symbol_px"] = strike_symbol_px(agg["killed"] + agg["presumed_dead"])
     stacked = agg["strikes"] >= 2
     agg["count_label"] = np.where(stacked, agg["strikes"].astype(str), "")
