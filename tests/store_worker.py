@@ -1,6 +1,9 @@
 """Helper process for the store tests: import synthetic rows into a store.
 
     python tests/store_worker.py DB ROWS TAG [--pause-after-first-chunk] [--start-at EPOCH]
+
+TAG is the rows' id prefix, the file name and the sha256.  Prints the batch id and exits 0, or
+prints the refusal and exits 3 when the store already holds a batch with that sha256.
 """
 
 import sys
@@ -12,15 +15,28 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tracker import schema  # noqa: E402
-from tracker.store import Store  # noqa: E402
+from tracker.store import DuplicateBatchError, Store  # noqa: E402
 
 
 def rows(n: int, tag: str) -> pd.DataFrame:
-    return schema.canonicalise("incidents", pd.DataFrame({
-        "incident_id": [f"{tag}-{i}" for i in range(n)], "date": "2025-11-20", "date_precision": "day",
-        "region": "Caribbean", "event_type": "boat strike", "latitude": 12.5, "longitude": -70.1,
-        "location_precision": "exact", "radius_km": 0.0, "killed": 1, "source_urls": "https://example.org",
-    }))
+    return schema.canonicalise(
+        "incidents",
+        pd.DataFrame(
+            {
+                "incident_id": [f"{tag}-{i}" for i in range(n)],
+                "date": "2025-11-20",
+                "date_precision": "day",
+                "region": "Caribbean",
+                "event_type": "boat strike",
+                "latitude": 12.5,
+                "longitude": -70.1,
+                "location_precision": "exact",
+                "radius_km": 0.0,
+                "killed": 1,
+                "source_urls": "https://example.org",
+            }
+        ),
+    )
 
 
 def main() -> None:
@@ -37,8 +53,19 @@ def main() -> None:
             print("CHUNK WRITTEN", flush=True)
             time.sleep(120)
 
-    batch = store.import_batch("incidents", frame, file_name=f"{tag}.csv", sha256=tag, rows_read=n,
-                               rows_rejected=0, _after_chunk=after_chunk)
+    try:
+        batch = store.import_batch(
+            "incidents",
+            frame,
+            file_name=f"{tag}.csv",
+            sha256=tag,
+            rows_read=n,
+            rows_rejected=0,
+            _after_chunk=after_chunk,
+        )
+    except DuplicateBatchError as exc:
+        print(f"REFUSED {exc}", flush=True)
+        raise SystemExit(3) from None
     print(batch, flush=True)
 
 

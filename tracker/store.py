@@ -10,8 +10,12 @@
 * Undo removes exactly one batch's rows and marks the batch undone.
 * :meth:`Store.revision` changes on every write, for cache keys.
 
-Migrations are numbered SQL scripts applied in order, tracked by
-``PRAGMA user_version``.
+* The same file (kind and sha256) is stored once: a second import of it is
+  refused inside the write transaction (:class:`DuplicateBatchError`) until
+  the first batch is undone.
+
+Migrations are frozen, numbered lists of SQL statements (:data:`MIGRATIONS`)
+applied in order, tracked by ``PRAGMA user_version``.
 """
 
 from __future__ import annotations
@@ -45,22 +49,17 @@ def default_path() -> Path:
     return base / "interdiction-tracker" / "store.sqlite"
 
 
-def _table_sql(kind: str) -> str:
-    cols = []
-    for name, dtype in schema.COLUMNS[kind].items():
-        sqltype = {"float64": "REAL", "Int64": "INTEGER", "bool": "INTEGER"}.get(dtype, "TEXT")
-        cols.append(f'"{name}" {sqltype}')
-    if kind == "routes":
-        cols.append('"geometry_wkt" TEXT')
-    if kind != "incidents":  # incidents carry batch_id among their canonical columns
-        cols.append('"batch_id" TEXT NOT NULL')
-    return f"CREATE TABLE {kind} ({', '.join(cols)})"
-
-
-MIGRATIONS: list[str] = [
-    # 1: batches, the three record kinds, remembered column mappings, a revision counter
-    """
-    CREATE TABLE batches (
+# Each migration is frozen SQL: once a version is released its statements never change, so a
+# store made by any earlier version reaches the same tables as a new one.  A column the
+# schema gains later is one new numbered step of ``ALTER TABLE ... ADD COLUMN`` (old rows read
+# it as NULL, which :meth:`Store.read` turns into the canonical empty value); a test checks
+# that the latest tables hold every column of :data:`tracker.schema.COLUMNS`.
+MIGRATIONS: list[tuple[int, list[str]]] = [
+    # 1 (d401d2c): batches, the three record kinds, remembered column mappings, a revision counter
+    (
+        1,
+        [
+            """CREATE TABLE batches (
         batch_id TEXT PRIMARY KEY,
         kind TEXT NOT NULL,
         file_name TEXT NOT NULL,
@@ -71,24 +70,65 @@ MIGRATIONS: list[str] = [
         rows_rejected INTEGER NOT NULL,
         rows_skipped INTEGER NOT NULL,
         undone_at TEXT
-    );
-    """
-    + _table_sql("incidents") + ";\n"
-    + _table_sql("designations") + ";\n"
-    + _table_sql("routes") + ";\n"
-    + """
-    CREATE INDEX incidents_batch ON incidents(batch_id);
-    CREATE INDEX designations_batch ON designations(batch_id);
-    CREATE INDEX routes_batch ON routes(batch_id);
-    CREATE TABLE column_mappings (header_key TEXT PRIMARY KEY, mapping_json TEXT NOT NULL, updated_at TEXT NOT NULL);
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    INSERT INTO meta VALUES ('revision', '0');
-    """,
+    )""",
+            'CREATE TABLE incidents ("incident_id" TEXT, "date" TEXT, "date_precision" TEXT, "announced_date" TEXT, '
+            '"date_note" TEXT, "region" TEXT, "region_note" TEXT, "event_type" TEXT, "latitude" REAL, '
+            '"longitude" REAL, "location_precision" TEXT, "radius_km" REAL, "location_text" TEXT, '
+            '"location_basis" TEXT, "vessels" INTEGER, "strikes" INTEGER, "killed" INTEGER, "survivors" INTEGER, '
+            '"presumed_dead" INTEGER, "affiliation" TEXT, "affiliation_text" TEXT, "vessel_type" TEXT, '
+            '"announced_by" TEXT, "notes" TEXT, "source_urls" TEXT, "source_basis" TEXT, "batch_id" TEXT)',
+            'CREATE TABLE designations ("designation_id" TEXT, "name" TEXT, "aliases" TEXT, "entity_type" TEXT, '
+            '"authority" TEXT, "authority_group" TEXT, "program" TEXT, "program_text" TEXT, "action_kind" TEXT, '
+            '"designation_date" TEXT, "uncertain" INTEGER, "country" TEXT, "base_location_text" TEXT, '
+            '"identifiers" TEXT, "latitude" REAL, "longitude" REAL, "location_precision" TEXT, "radius_km" REAL, '
+            '"location_basis" TEXT, "notes" TEXT, "source_urls" TEXT, "batch_id" TEXT NOT NULL)',
+            'CREATE TABLE routes ("route_id" TEXT, "name" TEXT, "route_type" TEXT, "origin_text" TEXT, '
+            '"destination_text" TEXT, "waypoints_text" TEXT, "period" TEXT, "vessels_or_actors" TEXT, "notes" TEXT, '
+            '"source_urls" TEXT, "line_precision" TEXT, "geometry_basis" TEXT, "stops" TEXT, "geometry_wkt" TEXT, '
+            '"batch_id" TEXT NOT NULL)',
+            "CREATE INDEX incidents_batch ON incidents(batch_id)",
+            "CREATE INDEX designations_batch ON designations(batch_id)",
+            "CREATE INDEX routes_batch ON routes(batch_id)",
+            "CREATE TABLE column_mappings (header_key TEXT PRIMARY KEY, mapping_json TEXT NOT NULL, "
+            "updated_at TEXT NOT NULL)",
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "INSERT INTO meta VALUES ('revision', '0')",
+        ],
+    ),
+    # 2: the same-file check and the already-stored-id check run inside the write transaction;
+    #    indexes keep them cheap, and each batch records how many rows it left out as already stored.
+    #    Not UNIQUE: a store may already hold the same file twice (the bug this fixes), and an
+    #    undone batch's file may be imported again.
+    (
+        2,
+        [
+            "CREATE INDEX batches_kind_sha256 ON batches(kind, sha256)",
+            "CREATE INDEX incidents_id ON incidents(incident_id)",
+            "CREATE INDEX designations_id ON designations(designation_id)",
+            "CREATE INDEX routes_id ON routes(route_id)",
+            "ALTER TABLE batches ADD COLUMN rows_already_stored INTEGER NOT NULL DEFAULT 0",
+        ],
+    ),
 ]
+LATEST_VERSION = MIGRATIONS[-1][0]
+assert [number for number, _ in MIGRATIONS] == list(range(1, LATEST_VERSION + 1)), "migrations are numbered 1, 2, ..."
+
+ID_COLUMNS = {"incidents": "incident_id", "designations": "designation_id", "routes": "route_id"}
 
 
 class StoreError(TrackerError):
     """The store cannot be opened or written."""
+
+
+class DuplicateBatchError(TrackerError):
+    """The same file (same kind and sha256) is already stored as a batch that is not undone."""
+
+    def __init__(self, kind: str, sha256: str, batch_id: str, imported_at: str) -> None:
+        self.kind, self.sha256, self.batch_id, self.imported_at = kind, sha256, batch_id, imported_at
+        super().__init__(
+            f"this file was already imported as batch {batch_id} on {imported_at[:10]}; "
+            "undo that batch first to import it again"
+        )
 
 
 class Store:
@@ -129,14 +169,19 @@ class Store:
             raise
 
     def _migrate(self, con: sqlite3.Connection) -> None:
-        version = con.execute("PRAGMA user_version").fetchone()[0]
-        if version >= len(MIGRATIONS):
+        """Apply the frozen steps after the store's ``PRAGMA user_version``, all in one transaction."""
+        if con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION:
             return
         con.execute("BEGIN IMMEDIATE")
         try:
-            version = con.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in [s for s in script.split(";") if s.strip()]:
+            version = con.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated
+            if version > LATEST_VERSION:
+                raise StoreError(
+                    f"the store at {self.path} is version {version}, newer than this program "
+                    f"(version {LATEST_VERSION}); upgrade the program to open it"
+                )
+            for number, statements in MIGRATIONS[version:]:
+                for statement in statements:
                     con.execute(statement)
                 con.execute(f"PRAGMA user_version = {number}")
             con.execute("COMMIT")
@@ -156,7 +201,8 @@ class Store:
         check_option("kind", kind, schema.KINDS)
         with self._connect() as con:
             frame = pd.read_sql_query(
-                f"SELECT t.* FROM {kind} t JOIN batches b USING (batch_id) WHERE b.undone_at IS NULL", con)
+                f"SELECT t.* FROM {kind} t JOIN batches b USING (batch_id) WHERE b.undone_at IS NULL", con
+            )
         out = schema.canonicalise(kind, frame)
         if kind == "incidents":
             out["batch_id"] = frame["batch_id"].values if len(frame) else out["batch_id"]
@@ -172,16 +218,17 @@ class Store:
 
     def remembered_mapping(self, header_key: str) -> dict[str, str]:
         with self._connect() as con:
-            row = con.execute("SELECT mapping_json FROM column_mappings WHERE header_key = ?",
-                              (header_key,)).fetchone()
+            row = con.execute("SELECT mapping_json FROM column_mappings WHERE header_key = ?", (header_key,)).fetchone()
         return json.loads(row[0]) if row else {}
 
     # -- writing -----------------------------------------------------------
 
     def remember_mapping(self, header_key: str, mapping: dict[str, str]) -> None:
         with self._connect() as con, self._write(con):
-            con.execute("INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?)",
-                        (header_key, json.dumps(mapping, sort_keys=True), _now()))
+            con.execute(
+                "INSERT OR REPLACE INTO column_mappings VALUES (?, ?, ?)",
+                (header_key, json.dumps(mapping, sort_keys=True), _now()),
+            )
 
     def import_batch(
         self,
@@ -193,10 +240,20 @@ class Store:
         rows_read: int,
         rows_rejected: int,
         rows_skipped: int = 0,
+        skip_existing_ids: bool = False,
         progress: Callable[[float], None] | None = None,
         _after_chunk: Callable[[int], None] | None = None,
     ) -> str:
-        """Store ``rows`` (canonical ``kind``) as one batch, all or nothing; return its id."""
+        """Store ``rows`` (canonical ``kind``) as one batch, all or nothing; return its id.
+
+        Inside the one write transaction, so two processes importing at once cannot both pass:
+
+        * a file whose ``(kind, sha256)`` is already stored in a batch that is not undone is
+          refused with :class:`DuplicateBatchError` and nothing is written;
+        * with ``skip_existing_ids=True``, rows whose id (``incident_id``, ``designation_id``,
+          ``route_id``) is already stored are left out; the batch records how many in
+          ``rows_already_stored`` (see :meth:`batches`), and ``rows_accepted`` counts the rows stored.
+        """
         check_option("kind", kind, schema.KINDS)
         batch_id = f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
         frame = schema.canonicalise(kind, rows)
@@ -211,15 +268,43 @@ class Store:
         if kind != "incidents":
             columns.append("batch_id")
             records = [(*r, batch_id) for r in records]
+        id_at = columns.index(ID_COLUMNS[kind])
         placeholders = ", ".join("?" for _ in columns)
         quoted = ", ".join(f'"{c}"' for c in columns)
         with self._connect() as con, self._write(con):
-            con.execute("INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                        (batch_id, kind, file_name, sha256, _now(), rows_read, len(records), rows_rejected,
-                         rows_skipped))
+            same = con.execute(
+                "SELECT batch_id, imported_at FROM batches WHERE kind = ? AND sha256 = ? "
+                "AND undone_at IS NULL ORDER BY imported_at LIMIT 1",
+                (kind, sha256),
+            ).fetchone()
+            if same is not None:
+                raise DuplicateBatchError(kind, sha256, *same)
+            already = 0
+            if skip_existing_ids:
+                stored = _stored_ids(con, kind, {r[id_at] for r in records})
+                kept = [r for r in records if r[id_at] not in stored]
+                already, records = len(records) - len(kept), kept
+            con.execute(
+                "INSERT INTO batches (batch_id, kind, file_name, sha256, imported_at, rows_read, "
+                "rows_accepted, rows_rejected, rows_skipped, undone_at, rows_already_stored) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+                (
+                    batch_id,
+                    kind,
+                    file_name,
+                    sha256,
+                    _now(),
+                    rows_read,
+                    len(records),
+                    rows_rejected,
+                    rows_skipped,
+                    already,
+                ),
+            )
             for start in range(0, len(records), CHUNK_ROWS):
-                con.executemany(f"INSERT INTO {kind} ({quoted}) VALUES ({placeholders})",
-                                records[start:start + CHUNK_ROWS])
+                con.executemany(
+                    f"INSERT INTO {kind} ({quoted}) VALUES ({placeholders})", records[start : start + CHUNK_ROWS]
+                )
                 if progress is not None:
                     progress(min(1.0, (start + CHUNK_ROWS) / max(len(records), 1)))
                 if _after_chunk is not None:
@@ -250,6 +335,20 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _stored_ids(con: sqlite3.Connection, kind: str, ids: set) -> set:
+    """Which of ``ids`` are already stored for ``kind`` (undone batches' rows are deleted, so not these)."""
+    column, wanted, found = ID_COLUMNS[kind], sorted(i for i in ids if i is not None), set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        found.update(
+            r[0]
+            for r in con.execute(
+                f'SELECT DISTINCT "{column}" FROM {kind} WHERE "{column}" IN ({", ".join("?" for _ in chunk)})', chunk
+            )
+        )
+    return found
+
+
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     out = frame[columns].astype(object)
     for col in columns:
@@ -268,6 +367,11 @@ def layered(bundle, store: Store):
     incidents = pd.concat([bundle.incidents, store.read("incidents")], ignore_index=True)
     designations = pd.concat([bundle.designations, store.read("designations")], ignore_index=True)
     stored_routes = store.read("routes")
-    routes = gpd.GeoDataFrame(pd.concat([bundle.routes, stored_routes], ignore_index=True),
-                              geometry="geometry", crs="EPSG:4326") if len(stored_routes) else bundle.routes
+    routes = (
+        gpd.GeoDataFrame(
+            pd.concat([bundle.routes, stored_routes], ignore_index=True), geometry="geometry", crs="EPSG:4326"
+        )
+        if len(stored_routes)
+        else bundle.routes
+    )
     return replace(bundle, incidents=incidents, designations=designations, routes=routes)
