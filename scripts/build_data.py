@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tracker import gazetteer as gz  # noqa: E402
-from tracker import schema  # noqa: E402
+from tracker import rules, schema  # noqa: E402
 
 DATA = ROOT / "data"
 BUILD = DATA / "build"
@@ -59,14 +59,16 @@ def build_basemap(countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def build_labels(countries: gpd.GeoDataFrame) -> pd.DataFrame:
     """Map labels: Natural Earth's country label points and rank, then the sea and ocean names."""
-    land = pd.DataFrame({
-        "name": countries["NAME_EN"],
-        "kind": "country",
-        "longitude": countries["LABEL_X"].round(3),
-        "latitude": countries["LABEL_Y"].round(3),
-        "rank": countries["MIN_LABEL"].astype(float).round(1),
-        "basis": "Natural Earth 1:10m Admin 0 label point (LABEL_X, LABEL_Y) and MIN_LABEL",
-    })
+    land = pd.DataFrame(
+        {
+            "name": countries["NAME_EN"],
+            "kind": "country",
+            "longitude": countries["LABEL_X"].round(3),
+            "latitude": countries["LABEL_Y"].round(3),
+            "rank": countries["MIN_LABEL"].astype(float).round(1),
+            "basis": "Natural Earth 1:10m Admin 0 label point (LABEL_X, LABEL_Y) and MIN_LABEL",
+        }
+    )
     seas = pd.read_csv(BUILD / "sea_labels.csv", dtype={"name": str, "basis": str})
     seas.insert(1, "kind", "sea")
     table = pd.concat([land, seas[list(land.columns)]], ignore_index=True)
@@ -131,29 +133,18 @@ def place_stop(g: gz.Gazetteer, stop: str) -> gz.Place:
 
 # -- incidents -----------------------------------------------------------------
 
-def normalise_affiliation(text: str) -> str:
-    t = (text or "").lower()
-    if not t:
-        return "Not stated"
-    if "tren de aragua" in t:
-        return "Tren de Aragua"
-    if "eln" in t or "liberacion nacional" in t:
-        return "ELN"
-    if "terror" in t or "dto" in t:
-        return "Unnamed designated terrorist organization"
-    return "Unnamed trafficking group"
-
 
 def build_incidents(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
     raw = pd.read_csv(ref / "strikes.csv", dtype=str, keep_default_na=False)
     notes = pd.read_csv(BUILD / "strike_annotations.csv", dtype=str, keep_default_na=False).set_index("strike_id")
     default_anchor = {"Caribbean": "Caribbean Sea", "Eastern Pacific": "Eastern Pacific"}
+    # The region the text names picks the default anchor; the final region (below) is
+    # decided by the same rule as uploads: the text, else the placed position.
+    raw["_region_named"] = rules.region_from_text(raw["region"])
     rows = []
     for r in raw.to_dict("records"):
         a = notes.loc[r["strike_id"]].to_dict() if r["strike_id"] in notes.index else {}
-        region_raw = r["region"]
-        region = "Caribbean" if region_raw.startswith("Caribbean") else (
-            "Eastern Pacific" if region_raw.startswith("Eastern Pacific") else "Unknown")
+        region = r["_region_named"]
         precision = a.get("precision") or ""
         anchor = a.get("anchor") or default_anchor.get(region, "")
         lat = lon = radius = None
@@ -169,8 +160,10 @@ def build_incidents(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
             radius = float(a.get("radius_km") or place.radius_km)
             precision = precision or place.precision
             if not basis:
-                basis = (f"only the region is reported ('{r['location_text']}'): placed at the representative "
-                         f"point of '{place.name}' ({place.basis})")
+                basis = (
+                    f"only the region is reported ('{r['location_text']}'): placed at the representative "
+                    f"point of '{place.name}' ({place.basis})"
+                )
         else:
             precision = "unknown"
         if a.get("date_precision"):
@@ -181,34 +174,47 @@ def build_incidents(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
             date_precision = "announcement"
         killed = r["killed"]
         presumed = r["presumed_dead_later"] or ("0" if killed else "")
-        rows.append({
-            "incident_id": r["strike_id"],
-            "date": r["strike_date"] or r["announced_date"],
-            "date_precision": date_precision,
-            "announced_date": r["announced_date"] or None,
-            "date_note": a.get("date_note", ""),
-            "region": region,
-            "region_note": a.get("region_note") or (region_raw if region_raw != region else ""),
-            "event_type": "boat strike",
-            "latitude": lat, "longitude": lon,
-            "location_precision": precision,
-            "radius_km": radius,
-            "location_text": r["location_text"],
-            "location_basis": basis,
-            "vessels": r["vessels"], "strikes": r["strikes"],
-            "killed": killed or None, "survivors": r["survivors"] or None,
-            "presumed_dead": presumed or None,
-            "affiliation": normalise_affiliation(r["alleged_affiliation"]),
-            "affiliation_text": r["alleged_affiliation"],
-            "vessel_type": r["vessel_type"], "announced_by": r["announced_by"], "notes": r["notes"],
-            "source_urls": r["sources"], "source_basis": r["source_basis"],
-            "batch_id": "bundled",
-        })
-    frame = schema.canonicalise("incidents", pd.DataFrame(rows))
-    return frame
+        rows.append(
+            {
+                "incident_id": r["strike_id"],
+                "date": r["strike_date"] or r["announced_date"],
+                "date_precision": date_precision,
+                "announced_date": r["announced_date"] or None,
+                "date_note": a.get("date_note", ""),
+                "region_note": a.get("region_note") or "",
+                "event_type": "boat strike",
+                "latitude": lat,
+                "longitude": lon,
+                "location_precision": precision,
+                "radius_km": radius,
+                "location_text": r["location_text"],
+                "location_basis": basis,
+                "vessels": r["vessels"],
+                "strikes": r["strikes"],
+                "killed": killed or None,
+                "survivors": r["survivors"] or None,
+                "presumed_dead": presumed or None,
+                "vessel_type": r["vessel_type"],
+                "announced_by": r["announced_by"],
+                "notes": r["notes"],
+                "source_urls": r["sources"],
+                "source_basis": r["source_basis"],
+                "batch_id": "bundled",
+            }
+        )
+    built = pd.DataFrame(rows)
+    built["region"] = rules.region_of(built["longitude"].astype(float), built["latitude"].astype(float), raw["region"])
+    # A note keeps the region as the source wrote it when the rule's name differs from it.
+    built["region_note"] = built["region_note"].where(
+        (built["region_note"] != "") | (raw["region"] == built["region"]), raw["region"]
+    )
+    built["affiliation"] = rules.affiliation_of(raw["alleged_affiliation"])
+    built["affiliation_text"] = rules.affiliation_text_of(raw["alleged_affiliation"])
+    return schema.canonicalise("incidents", built)
 
 
 # -- designations --------------------------------------------------------------
+
 
 def build_designations(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
     raw = pd.read_csv(ref / "designations.csv", dtype=str, keep_default_na=False)
@@ -227,29 +233,37 @@ def build_designations(ref: Path, g: gz.Gazetteer) -> pd.DataFrame:
             if place is not None:
                 extra = f" (first of {', '.join(countries)})" if len(countries) > 1 else ""
                 basis = f"country column {countries[0]}{extra}: {place.basis}"
-        program = r["program_or_list"]
-        text_for_doubt = " ".join([r["notes"], r["identifiers"], r["base_location_text"]]).lower()
-        rows.append({
-            "designation_id": f"D{i:03d}",
-            "name": r["name"], "aliases": r["aliases"], "entity_type": r["entity_type"],
-            "authority": r["authority"], "authority_group": schema.authority_group(r["authority"]),
-            "program": schema.program_family(program, r["authority"]), "program_text": program,
-            "action_kind": schema.action_kind(program),
-            "designation_date": r["designation_date"] or None,
-            "uncertain": "uncertain" in text_for_doubt,
-            "country": r["country"], "base_location_text": r["base_location_text"],
-            "identifiers": r["identifiers"],
-            "latitude": place.latitude if place else None,
-            "longitude": place.longitude if place else None,
-            "location_precision": place.precision if place else "unknown",
-            "radius_km": place.radius_km if place else None,
-            "location_basis": basis or "no country or base location given: not placed",
-            "notes": r["notes"], "source_urls": r["sources"],
-        })
-    return schema.canonicalise("designations", pd.DataFrame(rows))
+        rows.append(
+            {
+                "designation_id": f"D{i:03d}",
+                "name": r["name"],
+                "aliases": r["aliases"],
+                "entity_type": r["entity_type"],
+                "authority": r["authority"],
+                "program_text": r["program_or_list"],
+                "designation_date": r["designation_date"] or None,
+                "country": r["country"],
+                "base_location_text": r["base_location_text"],
+                "identifiers": r["identifiers"],
+                "latitude": place.latitude if place else None,
+                "longitude": place.longitude if place else None,
+                "location_precision": place.precision if place else "unknown",
+                "radius_km": place.radius_km if place else None,
+                "location_basis": basis or "no country or base location given: not placed",
+                "notes": r["notes"],
+                "source_urls": r["sources"],
+            }
+        )
+    built = pd.DataFrame(rows)
+    built["authority_group"] = rules.authority_group_of(raw["authority"])
+    built["program"] = rules.program_family_of(raw["program_or_list"], raw["authority"])
+    built["action_kind"] = rules.action_kind_of(raw["program_or_list"])
+    built["uncertain"] = rules.is_uncertain(raw["notes"], raw["identifiers"], raw["base_location_text"])
+    return schema.canonicalise("designations", built)
 
 
 # -- routes --------------------------------------------------------------------
+
 
 def sea_path(a: gz.Place, b: gz.Place) -> list[tuple[float, float]]:
     feature = searoute.searoute([a.longitude, a.latitude], [b.longitude, b.latitude], append_orig_dest=True)
@@ -291,14 +305,23 @@ def build_routes(ref: Path, g: gz.Gazetteer) -> gpd.GeoDataFrame:
             geom = LineString(parts[0])
         elif parts:
             geom = MultiLineString(parts)
-        rows.append({
-            "route_id": f"R{i + 1:02d}",
-            "name": r["name"], "route_type": r["route_type"], "origin_text": r["origin_text"],
-            "destination_text": r["destination_text"], "waypoints_text": r["waypoints_text"],
-            "period": r["period"], "vessels_or_actors": r["vessels_or_actors"], "notes": r["notes"],
-            "source_urls": r["sources"], "line_precision": plan["line_precision"],
-            "geometry_basis": plan["geometry_basis"], "stops": plan["stops"],
-        })
+        rows.append(
+            {
+                "route_id": f"R{i + 1:02d}",
+                "name": r["name"],
+                "route_type": r["route_type"],
+                "origin_text": r["origin_text"],
+                "destination_text": r["destination_text"],
+                "waypoints_text": r["waypoints_text"],
+                "period": r["period"],
+                "vessels_or_actors": r["vessels_or_actors"],
+                "notes": r["notes"],
+                "source_urls": r["sources"],
+                "line_precision": plan["line_precision"],
+                "geometry_basis": plan["geometry_basis"],
+                "stops": plan["stops"],
+            }
+        )
         geoms.append(geom)
     frame = schema.canonicalise("routes", pd.DataFrame(rows))
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
@@ -320,8 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     out = DATA / "routes.geojson"
     out.unlink(missing_ok=True)
     routes.to_file(out, driver="GeoJSON", COORDINATE_PRECISION=3, WRITE_BBOX="NO")
-    print(f"incidents: {len(incidents)}  designations: {len(designations)}  routes: {len(routes)}  "
-          f"gazetteer: {len(g)}")
+    print(f"incidents: {len(incidents)}  designations: {len(designations)}  routes: {len(routes)}  gazetteer: {len(g)}")
     return 0
 
 
