@@ -1,0 +1,286 @@
+"""What a map shows: the spec (size, extent, layers, filters), the plan of the records in
+its frame, the counters and notes of them, and the manifest's description of the map.
+
+Sizes are pixels at a dpi (:attr:`MapSpec.size_pt` gives points); records come in as the
+filtered canonical frames in EPSG:4326 longitude/latitude; dates are inclusive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from tracker import layers, metrics
+from tracker.basemap import BASEMAP_PATH
+from tracker.cartography.frame import (
+    EXTENT_CHOICES,
+    Frame,
+    MapOptionError,
+    check_bounds,
+    make_frame,
+    resolve_bounds,
+)
+from tracker.errors import check_option
+from tracker.filters import Filters
+from tracker.gazetteer import load_gazetteer
+
+PRESETS: dict[str, tuple[int, int, int]] = {
+    "screen": (1920, 1080, 96),
+    "a4-landscape": (3508, 2480, 300),
+    "square": (1080, 1080, 96),
+}
+"""name -> (width px, height px, dpi)."""
+
+IMAGE_FORMATS = ("png", "svg", "pdf")
+MIN_SIZE_PT = (288.0, 216.0)
+"""The smallest page that holds a legible map: 4 × 3 inches."""
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """What to draw and how big.  ``title`` and ``subtitle`` left empty follow the filters."""
+
+    width_px: int = 1920
+    height_px: int = 1080
+    dpi: int = 96
+    extent: str | tuple[float, float, float, float] = "auto"
+    title: str = ""
+    subtitle: str = ""
+    show: tuple[str, ...] = layers.LAYER_NAMES
+    fmt: str = "png"
+    filters: Filters = field(default_factory=Filters)
+    data_as_of: dt.date | None = None
+    coverage_note: str = ""
+    preset: str = "custom"
+
+    @property
+    def size_pt(self) -> tuple[float, float]:
+        """The page in points (1/72 inch): the layout's unit, whatever the dpi."""
+        return self.width_px / self.dpi * 72.0, self.height_px / self.dpi * 72.0
+
+
+def spec_for_preset(preset: str, **options) -> MapSpec:
+    """A :class:`MapSpec` of one of :data:`PRESETS`; ``options`` set the other fields."""
+    check_option("preset", preset, tuple(PRESETS))
+    w, h, dpi = PRESETS[preset]
+    return MapSpec(width_px=w, height_px=h, dpi=dpi, preset=preset, **options)
+
+
+def check_spec(spec: MapSpec) -> None:
+    """Refuse a spec that cannot make a legible map, naming the option and why."""
+    check_option("fmt", spec.fmt, IMAGE_FORMATS)
+    for name in spec.show:
+        check_option("layer", name, layers.LAYER_NAMES)
+    if isinstance(spec.extent, tuple):
+        check_bounds(spec.extent)
+    else:
+        check_option("extent", spec.extent, EXTENT_CHOICES)
+    if spec.width_px <= 0 or spec.height_px <= 0:
+        raise MapOptionError(f"width and height must be positive pixels (got {spec.width_px}×{spec.height_px})")
+    if spec.dpi < 30 or spec.dpi > 1200:
+        raise MapOptionError(f"dpi={spec.dpi} is outside 30..1200")
+    if spec.width_px > 12000 or spec.height_px > 12000:
+        raise MapOptionError(f"{spec.width_px}×{spec.height_px} px is larger than 12000 px a side")
+    w_pt, h_pt = spec.size_pt
+    if w_pt < MIN_SIZE_PT[0] or h_pt < MIN_SIZE_PT[1]:
+        raise MapOptionError(
+            f"{spec.width_px}×{spec.height_px} px at {spec.dpi} dpi is {w_pt / 72:.1f}×{h_pt / 72:.1f} in: too small "
+            f"for a legible map; use at least {MIN_SIZE_PT[0] / 72:.0f}×{MIN_SIZE_PT[1] / 72:.0f} in "
+            f"(e.g. {int(4 * spec.dpi)}×{int(3 * spec.dpi)} px at {spec.dpi} dpi)")
+    spec.filters.date_range(spec.data_as_of)
+
+
+@dataclass
+class MapPlan:
+    """Everything a drawn map states: the frame, what falls in it and the counters of the view."""
+
+    spec: MapSpec
+    frame: Frame
+    incidents: pd.DataFrame
+    designations: pd.DataFrame
+    routes: gpd.GeoDataFrame | None
+    strikes: pd.DataFrame
+    counters: list[metrics.Counter]
+    notes: list[str]
+    date_range: tuple[dt.date | None, dt.date]
+    layout: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    """Panel boxes in points from the top left: name -> (x0, y0, x1, y1)."""
+    symbols: list[tuple[float, float, float]] = field(default_factory=list)
+    """Strike symbols drawn: (x, y, radius) in points from the top left of the page."""
+    scale_bar: tuple[float, float] | None = None
+    """(length in points on the page, length it claims in km), where a scale bar is drawn."""
+    sources: tuple = ()
+    """The filtered frames the plan selected from (to select again for the final frame)."""
+
+
+def title_for(filters: Filters) -> str:
+    """The default title: the strikes, in the chosen region when there is one."""
+    named = [f"the {r}" for r in filters.regions if r != "Unknown"]
+    if "Unknown" in filters.regions:
+        named.append("waters not stated")
+    where = f" in {' and '.join(named)}" if named else ""
+    return f"U.S. strikes on alleged drug boats{where}"
+
+
+def _day(d: dt.date) -> str:
+    return f"{d.day} {d:%b %Y}"
+
+
+def subtitle_for(filters: Filters, date_range: tuple[dt.date | None, dt.date],
+                 show: tuple[str, ...] = layers.LAYER_NAMES) -> str:
+    """Dates and what the symbols mean, e.g. '2 Sep 2025 – 4 Oct 2026 · red circles mark ...'."""
+    start, end = date_range
+    span = f"{_day(start)} – {_day(end)}" if start else f"up to {_day(end)}"
+    if "strikes" not in show:
+        return span
+    return (f"{span} · red circles mark where strikes were placed; circle area is proportional to deaths "
+            "(announced + presumed dead); numbers count strike engagements sharing a position")
+
+
+def in_date_range(dates: pd.Series, date_range: tuple[dt.date | None, dt.date]) -> pd.Series:
+    """Which dates fall within the inclusive range; unknown dates never do."""
+    start, end = date_range
+    mask = dates.notna() & (dates < pd.Timestamp(end) + pd.Timedelta(days=1))
+    if start is not None:
+        mask &= dates >= pd.Timestamp(start)
+    return mask
+
+
+def _route_in_frame(routes: gpd.GeoDataFrame, frame: Frame) -> pd.Series:
+    if routes is None or routes.empty:
+        return pd.Series(dtype=bool)
+    box = shapely.box(*frame.lonlat_box)
+    geoms = routes.geometry
+    hit = geoms.notna() & ~geoms.is_empty & geoms.intersects(box)
+    if frame.world:
+        return hit
+    # a finer check: some vertex of the line projects inside the frame
+    inside = []
+    for geom, ok in zip(geoms, hit):
+        if not ok:
+            inside.append(False)
+            continue
+        coords = shapely.get_coordinates(shapely.segmentize(geom, 0.5))
+        inside.append(bool(frame.contains(coords[:, 0], coords[:, 1]).any()))
+    return pd.Series(inside, index=routes.index)
+
+
+def _place_names() -> dict[tuple[float, float], str]:
+    g = load_gazetteer(str(BASEMAP_PATH.parents[1] / "gazetteer.csv"))
+    table = g.table
+    seas = table[table["kind"].isin(["sea area", "place"])]
+    return {(round(float(x), 3), round(float(y), 3)): str(n)
+            for x, y, n in zip(seas["longitude"], seas["latitude"], seas["name"])}
+
+
+def _stack_notes(strikes: pd.DataFrame, limit: int = 4) -> list[str]:
+    stacked = strikes[strikes["strikes"] >= 2].sort_values("strikes", ascending=False)
+    if stacked.empty:
+        return []
+    names = _place_names()
+    parts = []
+    for rec in stacked.head(limit).to_dict("records"):
+        name = names.get((round(rec["longitude"], 3), round(rec["latitude"], 3)))
+        where = (f"the representative point of “{name}”" if name and rec["precision"] == "area"
+                 else f"{abs(rec['latitude']):.2f}°{'N' if rec['latitude'] >= 0 else 'S'} "
+                      f"{abs(rec['longitude']):.2f}°{'W' if rec['longitude'] < 0 else 'E'}")
+        parts.append(f"{rec['strikes']} strikes placed at {where}")
+    more = len(stacked) - limit
+    tail = f"; {more} more shared position(s)" if more > 0 else ""
+    return ["Shared positions: " + "; ".join(parts) + tail + "."]
+
+
+def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: MapSpec,
+             *, aspect: float | None = None) -> MapPlan:
+    """Which records are in the frame and what the counters say about them.
+
+    ``incidents``, ``designations`` and ``routes`` are the filtered canonical frames.
+    Strikes count when placed inside the frame or not placed at all (counted, never
+    drawn); designations when dated within the date range and placed inside the frame;
+    routes (undated) when their line crosses the frame.
+    """
+    check_spec(spec)
+    date_range = spec.filters.date_range(spec.data_as_of)
+    bounds = resolve_bounds(spec, incidents)
+    frame = make_frame(bounds, aspect or spec.width_px / spec.height_px)
+    return _select(incidents, designations, routes, spec, frame, date_range)
+
+
+def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: MapSpec, frame: Frame,
+            date_range: tuple[dt.date | None, dt.date]) -> MapPlan:
+    """The records in ``frame`` and the counters of them (see :func:`plan_map`)."""
+    show = set(spec.show)
+    placed = incidents["latitude"].notna() & incidents["longitude"].notna()
+    inside = pd.Series(False, index=incidents.index)
+    if placed.any():
+        inside[placed] = frame.contains(incidents.loc[placed, "longitude"], incidents.loc[placed, "latitude"])
+    # records with no position belong to the filtered view, not to a place: they count on a map
+    # whose frame follows the filters, and on a map of a chosen extent they are only noted
+    follows_filters = spec.extent in ("auto", "fit")
+    in_view = incidents[inside | (~placed & follows_filters)]
+    outside = int((placed & ~inside).sum())
+    unplaced = int((~placed).sum())
+
+    des_view = designations.iloc[0:0]
+    if "designations" in show:
+        des = designations[in_date_range(designations["designation_date"], date_range)]
+        des_placed = des["latitude"].notna()
+        des_inside = pd.Series(False, index=des.index)
+        if des_placed.any():
+            des_inside[des_placed] = frame.contains(des.loc[des_placed, "longitude"],
+                                                    des.loc[des_placed, "latitude"])
+        des_view = des[des_inside]
+    rts = None
+    if "routes" in show and routes is not None and len(routes):
+        rts = routes[_route_in_frame(routes, frame).to_numpy()]
+
+    as_of = date_range[1]
+    counters = metrics.incident_counters(in_view, as_of=as_of)
+    if "designations" in show:
+        counters.append(metrics.Counter(
+            "designations_in_frame", "Designations", metrics.count_designations(des_view), "listings in frame",
+            "Sanctions or terrorist listings dated within the date range and placed inside the map frame "
+            "(country- and area-level placements count where their point falls); undated actions and "
+            "non-listing actions are left out.", as_of))
+    if "routes" in show:
+        counters.append(metrics.Counter(
+            "routes_in_frame", "Routes", 0 if rts is None else len(rts), "crossing the frame",
+            "Routes of the chosen types whose line crosses the map frame; routes carry no dates, so the date "
+            "range does not apply to them.", as_of))
+
+    drawn = in_view if ({"strikes", "rings"} & show) else in_view.iloc[0:0]
+    strikes = layers.aggregate_strikes(drawn)
+    notes = _stack_notes(strikes) if "strikes" in show else []
+    if unplaced:
+        notes.append(f"{unplaced} strike record(s) with no usable position are "
+                     + ("counted but not drawn." if follows_filters else "neither drawn nor counted in this frame."))
+    if outside:
+        notes.append(f"{outside} strike record(s) placed outside this frame are not drawn or counted.")
+    no_figure = int(in_view["killed"].isna().sum())
+    if no_figure:
+        notes.append(f"{no_figure} strike record(s) in view have no death figure: they add nothing to deaths.")
+    return MapPlan(spec=spec, frame=frame, incidents=in_view, designations=des_view, routes=rts, strikes=strikes,
+                   counters=counters, notes=notes, date_range=date_range, sources=(incidents, designations, routes))
+
+
+def describe(plan: MapPlan) -> dict:
+    """What the manifest records of a map: size, extent, projection, layers and counters."""
+    f = plan.frame
+    return {
+        "preset": plan.spec.preset,
+        "width_px": plan.spec.width_px,
+        "height_px": plan.spec.height_px,
+        "dpi": plan.spec.dpi,
+        "format": plan.spec.fmt,
+        "extent_option": plan.spec.extent if isinstance(plan.spec.extent, str) else list(plan.spec.extent),
+        "extent_lonlat": [round(v, 4) for v in f.lonlat_box],
+        "requested_bounds": [round(v, 4) for v in f.bounds],
+        "projection": f.crs,
+        "layers": list(plan.spec.show),
+        "counters": {c.key: {"value": c.value, "unit": c.unit, "definition": c.definition} for c in plan.counters},
+        "notes": plan.notes,
+    }
