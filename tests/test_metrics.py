@@ -18,7 +18,7 @@ def test_mid_november_2025_matches_the_public_tallies(bundle):
     c = _counters(bundle, date_to=dt.date(2025, 11, 15))
     assert {k: v.value for k, v in c.items()} == {
         "strikes": 21, "fatal_strikes": 21, "vessels": 22, "deaths_announced": 82,
-        "presumed_dead": 1, "deaths_with_presumed": 83, "survivors": 3,
+        "presumed_dead": 1, "deaths_with_presumed": 83, "living_survivors": 2,
     }
     assert c["strikes"].as_of == dt.date(2025, 11, 15)
 
@@ -27,8 +27,10 @@ def test_whole_bundle_counters(bundle):
     c = _counters(bundle)
     assert {k: v.value for k, v in c.items()} == {
         "strikes": 67, "fatal_strikes": 63, "vessels": 68, "deaths_announced": 192,
-        "presumed_dead": 14, "deaths_with_presumed": 206, "survivors": 24,
+        "presumed_dead": 14, "deaths_with_presumed": 206, "living_survivors": 10,
     }
+    assert c["living_survivors"].face == (
+        "survived the strike and not later presumed dead: 24 survived, 14 of them presumed dead")
     assert c["deaths_announced"].caveat == "4 row(s) in view have no death figure"
     assert c["strikes"].as_of == dt.date(2026, 10, 4)
 

@@ -49,7 +49,7 @@ def test_overview_counters_match_the_bundled_rows():
     assert not at.exception
     assert _metrics(at) == {
         "Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
-        "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Survivors": "24",
+        "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Living survivors": "10",
         "Designations to date": "119",
     }
     assert at.subheader[0].value == "63 fatal strikes since 1 September 2025"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -31,6 +31,8 @@ class Counter:
     definition: str
     as_of: dt.date | None
     caveat: str = ""
+    face: str = ""
+    """A short definition shown on the counter itself (the full one is ``definition``)."""
 
 
 def _sum(series: pd.Series) -> int:
@@ -77,6 +79,13 @@ def count_survivors(incidents: pd.DataFrame) -> int:
     return _sum(incidents["survivors"])
 
 
+def count_living_survivors(incidents: pd.DataFrame) -> int:
+    """Survivors not later presumed dead: per row, people reported to have survived the strike
+    minus those of them later presumed dead after searches ended (never below zero)."""
+    alive = incidents["survivors"].astype("Float64") - incidents["presumed_dead"].astype("Float64").fillna(0)
+    return _sum(alive.clip(lower=0).dropna())
+
+
 def count_designations(designations: pd.DataFrame) -> int:
     """Designation actions in view that are sanctions or terrorist listings (one row per
     authority and action on an entity); export denials, seizures and non-binding motions are left out."""
@@ -99,10 +108,13 @@ def incident_counters(incidents: pd.DataFrame, *, as_of: dt.date | None) -> list
         ("deaths_announced", "Deaths announced", count_deaths_announced, "people", no_figure_note),
         ("presumed_dead", "Survivors presumed dead", count_presumed_dead, "people", ""),
         ("deaths_with_presumed", "Deaths incl. presumed", count_deaths_with_presumed, "people", no_figure_note),
-        ("survivors", "Survivors", count_survivors, "people", ""),
+        ("living_survivors", "Living survivors", count_living_survivors, "people", ""),
     ]
-    return [Counter(key, label, func(incidents), unit, definition(func), as_of, caveat)
-            for key, label, func, unit, caveat in spec]
+    counters = [Counter(key, label, func(incidents), unit, definition(func), as_of, caveat)
+                for key, label, func, unit, caveat in spec]
+    survived, presumed = count_survivors(incidents), count_presumed_dead(incidents)
+    face = f"survived the strike and not later presumed dead: {survived} survived, {presumed} of them presumed dead"
+    return [replace(c, face=face) if c.key == "living_survivors" else c for c in counters]
 
 
 def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) -> Counter:

@@ -19,7 +19,8 @@ def counters(items: list[Counter], *, per_row: int = 4) -> None:
             with col:
                 st.metric(c.label, f"{c.value:,}", help=c.definition)
                 as_of = f"as of {c.as_of.isoformat()}" if c.as_of else ""
-                st.caption(f"unit: {c.unit} · {as_of}" + (f" · {c.caveat}" if c.caveat else ""))
+                st.caption(f"unit: {c.unit} · {as_of}" + (f" · {c.face}" if c.face else "")
+                           + (f" · {c.caveat}" if c.caveat else ""))
 
 
 def detail(record: dict[str, object], fields: list[tuple[str, str]]) -> None:

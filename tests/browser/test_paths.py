@@ -15,7 +15,7 @@ from browser.app_server import running_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BUNDLED = {"Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
-           "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Survivors": "24",
+           "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Living survivors": "10",
            "Designations to date": "119"}
 PAGES = ["", "incidents", "sanctions", "routes", "upload", "export"]
 

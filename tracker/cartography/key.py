@@ -116,12 +116,7 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
 
 
 def _counter_lines(plan: MapPlan) -> str:
-    lines = []
-    for c in plan.counters:
-        if c.key == "survivors":
-            continue
-        lines.append(f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}")
-    return "\n".join(lines)
+    return "\n".join(f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}" for c in plan.counters)
 
 
 _SINGULAR = {"engagements": "engagement", "vessels": "vessel", "people": "person", "listings": "listing"}
