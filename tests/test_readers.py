@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from support import REFERENCE
+from support import REFERENCE, fixture_bytes
 from tracker import readers, schema
 from tracker.errors import DataFileError
 
@@ -83,3 +83,141 @@ def test_forced_encoding_overrides_detection():
     assert readers.read_delimited(data, file="f.csv").frame.loc[0, "b"] == "Juárez"
     forced = readers.read_delimited(data, file="f.csv", encoding="latin-1")
     assert forced.encoding == "latin-1" and forced.frame.loc[0, "b"] == "Juárez"
+
+
+# -- ragged rows, broken quotes, mixed encodings (issue 9, items 4 and 6) ------------------
+
+
+def problems(raw):
+    return [(p.row, p.column, p.value, p.message, p.severity) for p in raw.problems]
+
+
+def test_every_ragged_row_is_reported_and_the_good_rows_are_kept():
+    raw = readers.read_delimited(
+        fixture_bytes("bad/two_ragged_rows_cp1252_semicolon.csv"), file="two_ragged_rows_cp1252_semicolon.csv"
+    )
+    assert (raw.encoding, raw.delimiter) == ("cp1252", ";")
+    assert problems(raw) == [
+        (
+            3,
+            "",
+            "N2;2025-11-21;Juárez; Chihuahua;12,6;-70,2;2;El Tiempo;ataque;sin notas",
+            "this row has 10 fields but the header has 9: it was not imported",
+            "error",
+        ),
+        (
+            4,
+            "tipo",
+            "N3;2025-11-22;Cúcuta (frontera);13,0;-71,0;1;El Tiempo",
+            "this row has 7 fields but the header has 9: it was not imported",
+            "error",
+        ),
+    ]
+    f = raw.frame
+    assert list(f["id"]) == ["N1", "N2", "N3", "N4"]  # row i + 2 of the file is frame row i
+    assert f.loc[0].tolist() == [
+        "N1",
+        "2025-11-20",
+        "Ciudad Juárez",
+        "12,5",
+        "-70,1",
+        "3",
+        "Agencia Efe",
+        "ataque",
+        "lancha rápida",
+    ]
+    assert f.loc[3, "lugar"] == "Riohacha" and f.loc[3, "notas"] == "dos lanchas"
+    assert f.loc[1, "notas"] == "ataque"  # the long row is cut to the header's width
+    assert f.loc[2, ["tipo", "notas"]].tolist() == ["", ""]  # the short row is padded with ""
+
+
+def test_a_long_first_record_does_not_shift_the_columns():
+    raw = readers.read_delimited(b"id,place\nA1,Cucuta,extra\nA2,Riohacha\n", file="f.csv")
+    assert raw.frame.to_dict("list") == {"id": ["A1", "A2"], "place": ["Cucuta", "Riohacha"]}
+    assert [(p.row, p.message) for p in raw.problems] == [
+        (2, "this row has 3 fields but the header has 2: it was not imported")
+    ]
+
+
+def test_rows_are_counted_by_record_across_quoted_newlines():
+    raw = readers.read_delimited(fixture_bytes("bad/ragged_after_quoted_newline.csv"), file="q.csv")
+    assert problems(raw) == [
+        (
+            3,
+            "notes",
+            "Q2,2025-11-21,12.5,-70.1,3",
+            "this row has 5 fields but the header has 7: it was not imported",
+            "error",
+        )
+    ]
+    assert list(raw.frame["id"]) == ["Q1", "Q2", "Q3"]
+    assert raw.frame.loc[0, "notes"] == "first line\nsecond line"
+    assert raw.frame.loc[2, "source"] == "https://example.org/b"
+
+
+def test_an_unclosed_quote_is_reported_on_its_row_and_later_rows_are_read():
+    raw = readers.read_delimited(fixture_bytes("bad/unclosed_quote_mid_file.csv"), file="u.csv")
+    assert problems(raw) == [
+        (
+            3,
+            "",
+            'U2,2025-11-21,"12.5,-70.1,3,https://example.org/b',
+            "malformed quoting: a quote opened in this row is never closed: it was not imported",
+            "error",
+        )
+    ]
+    assert list(raw.frame["id"]) == ["U1", "U2", "U3", "U4"]
+    assert raw.frame.loc[3].tolist() == ["U4", "2025-11-23", "12.7", "-70.3", "2", "https://example.org/d"]
+
+
+def test_an_unclosed_quote_in_a_large_file_does_not_swallow_the_rest():
+    data = b'id,date,source\nB1,"2025-11-20,x\n' + b"B2,2025-11-21,https://example.org/a\n" * 20_000
+    raw = readers.read_delimited(data, file="big.csv")
+    assert [(p.row, p.column) for p in raw.problems] == [(2, "")]
+    assert "quoting" in raw.problems[0].message
+    assert len(raw.frame) == 20_001 and raw.frame.loc[20_000, "source"] == "https://example.org/a"
+
+
+def test_mixed_utf8_and_windows_1252_lines_are_each_decoded():
+    raw = readers.read_delimited(fixture_bytes("bad/mixed_utf8_cp1252.csv"), file="mixed_utf8_cp1252.csv")
+    assert raw.encoding == "mixed utf-8/cp1252"
+    assert list(raw.frame["location_text"]) == [
+        "Cúcuta",
+        "Ciudad Juárez",
+        "Riohacha (La Guajira) – costa",
+        "Cartagena de Indias – Bocagrande",
+    ]
+    assert problems(raw) == [
+        (
+            None,
+            "",
+            "",
+            "the file mixes encodings: rows 2, 4 were read as UTF-8, rows 3, 5 as "
+            "Windows-1252; check accented names in those rows",
+            "warning",
+        )
+    ]
+
+
+def test_mixed_encoding_rows_are_counted_by_record():
+    data = b'id;notes\n1;"' + "Cúcuta\nmás".encode() + b'"\n2;' + "Juárez".encode("cp1252") + b"\n"
+    raw = readers.read_delimited(data, file="f.csv")
+    assert raw.frame["notes"].tolist() == ["Cúcuta\nmás", "Juárez"]
+    assert raw.problems[0].message.startswith("the file mixes encodings: row 2 was read as UTF-8, row 3 as")
+
+
+def test_windows_1252_curly_quotes_are_not_taken_for_utf8():
+    # "É" followed by a closing curly quote is a valid UTF-8 pair (0xC9 0x94), but the line is not UTF-8
+    data = "id;name\n1;“JOSÉ”\n2;Juárez\n".encode("cp1252")
+    raw = readers.read_delimited(data, file="f.csv")
+    assert raw.encoding == "cp1252" and raw.problems == []
+    assert raw.frame["name"].tolist() == ["“JOSÉ”", "Juárez"]
+
+
+def test_ofac_sdn_file_without_header_and_with_ctrl_z_reads():
+    raw = readers.read_delimited(fixture_bytes("bad/ofac_sdn_no_header_ctrl_z.csv"), file="sdn.csv")
+    assert raw.delimiter == "," and raw.frame.shape == (4, 12)  # the first record is taken for the header
+    assert raw.header[:2] == ("8134", "FUNDACION PARA LA PAZ DE CORDOBA")
+    assert [p.message for p in raw.problems] == ["the header repeats a column name"]
+    assert raw.frame.iloc[-1, 1] == "TRIPLE SUCCESS"  # the Ctrl-Z after the last line is not a record
+    assert not raw.frame.apply(lambda c: c.str.contains("\x1a")).any().any()
