@@ -28,6 +28,7 @@ DEFAULT_REFERENCE = ROOT.parent / "shared" / "reference"
 
 def working_tree_files() -> list[str]:
     """Tracked files, and untracked ones outside data/ (new code the build may import)."""
+
     def ls(*opts: str) -> list[str]:
         out = subprocess.run(["git", "ls-files", "-z", *opts], cwd=ROOT, check=True, capture_output=True).stdout
         return [f for f in out.decode().split("\0") if f and (ROOT / f).is_file()]
@@ -57,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
             target = copy / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, target)
-        build = subprocess.run([sys.executable, "scripts/build_data.py", "--reference", str(reference)], cwd=copy,
-                               capture_output=True, text=True)
+        build = subprocess.run(
+            [sys.executable, "scripts/build_data.py", "--reference", str(reference)],
+            cwd=copy,
+            capture_output=True,
+            text=True,
+        )
         if build.returncode != 0:
             print(build.stdout + build.stderr, flush=True)
             print("data check: scripts/build_data.py failed (above)", flush=True)
@@ -72,17 +77,21 @@ def main(argv: list[str] | None = None) -> int:
         if not (changed or new or missing):
             print(f"data check: data/ is what the build makes ({len(ours)} files)")
             return 0
-        print("data check FAILED: data/ differs from what scripts/build_data.py makes from "
-              f"{reference}:", flush=True)
+        print(f"data check FAILED: data/ differs from what scripts/build_data.py makes from {reference}:", flush=True)
         untracked = "in data/ but not committed nor made by the build"
         for label, names in (("differs", changed), ("new (not in data/)", new), (untracked, missing)):
             for name in names:
                 print(f"  {label}: data/{name}", flush=True)
         if changed:
-            subprocess.run(["git", "--no-pager", "diff", "--no-index", "--stat=120", "--",
-                            str(ROOT / "data"), str(copy / "data")], )
-        print("rebuild with: .venv/bin/python scripts/build_data.py --reference " + str(reference)
-              + "  (then review and commit data/)", flush=True)
+            subprocess.run(
+                ["git", "--no-pager", "diff", "--no-index", "--stat=120", "--", str(ROOT / "data"), str(copy / "data")],
+            )
+        print(
+            "rebuild with: .venv/bin/python scripts/build_data.py --reference "
+            + str(reference)
+            + "  (then review and commit data/)",
+            flush=True,
+        )
         return 1
 
 
