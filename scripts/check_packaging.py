@@ -25,10 +25,22 @@ def normalised(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower() + rest.replace(" ", "")
 
 
+def missing_packages(project_toml: dict) -> list[str]:
+    """Subpackages of tracker/ (folders with an __init__.py) that pyproject.toml does not list."""
+    listed = set(project_toml.get("tool", {}).get("setuptools", {}).get("packages", []))
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "tracker").rglob("__init__.py")}
+    return sorted(found - listed)
+
+
 def main() -> int:
+    toml = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    missing = missing_packages(toml)
+    if missing:
+        print("packaging check FAILED: pyproject.toml [tool.setuptools] packages does not list " + ", ".join(missing))
+        return 1
     lines = (ROOT / "requirements.txt").read_text(encoding="utf-8").splitlines()
     pinned = {normalised(line.split("#")[0]) for line in lines if line.split("#")[0].strip()}
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = toml["project"]
     declared = {normalised(r) for r in project["dependencies"]}
     if pinned == declared:
         print(f"packaging check: pyproject.toml declares the {len(pinned)} pins of requirements.txt")

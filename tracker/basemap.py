@@ -15,8 +15,9 @@ import pandas as pd
 import shapely
 
 from tracker.errors import DataFileError
+from tracker.readers import DATA_DIR
 
-BASEMAP_PATH = Path(__file__).resolve().parents[1] / "data" / "basemap" / "countries.geojson"
+BASEMAP_PATH = DATA_DIR / "basemap" / "countries.geojson"
 LABELS_PATH = BASEMAP_PATH.with_name("labels.csv")
 ATTRIBUTION = "Basemap: Natural Earth (public domain)"
 

@@ -21,7 +21,15 @@ import pandas as pd
 from tracker import schema
 from tracker.errors import DataFileError
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+def _data_dir() -> Path:
+    """The bundled data: data/ beside the package in the repository, or tracker/_data when installed."""
+    here = Path(__file__).resolve().parent
+    repo = here.parent / "data"
+    return repo if (repo / "manifest.json").exists() else here / "_data"
+
+
+DATA_DIR = _data_dir()
 
 
 @dataclass(frozen=True)
