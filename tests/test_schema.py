@@ -78,3 +78,58 @@ def test_problems_frame_lists_every_problem():
     table = schema.problems_frame(problems)
     assert list(table.columns) == list(schema.PROBLEM_COLUMNS)
     assert list(table["row"]) == [2, 3]
+
+
+def test_counts_must_be_whole_numbers_up_to_the_maximum():
+    frame = _incidents(killed=[schema.MAX_COUNT, schema.MAX_COUNT + 1])
+    _, problems = schema.validate("incidents", frame, file="f.csv")
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (3, "killed", "must be a whole number from 0 to 10,000")]
+
+
+def test_canonicalise_never_raises_on_extreme_values():
+    frame = schema.canonicalise("incidents", pd.DataFrame({
+        "killed": [float("inf"), 1e20, "9999999999999999999", 2.5, 3],
+        "date": [pd.Timestamp(dt.datetime(1500, 5, 5)), "9999-12-31", "0001-01-01", "2025-01-01", "not a date"],
+    }))
+    assert frame["killed"].tolist()[:4] == [pd.NA] * 4 and frame["killed"].iloc[4] == 3
+    assert frame["date"].isna().tolist() == [True, True, True, False, True]
+
+
+def test_dates_before_1900_or_after_today_are_errors_one_message_each():
+    frame = _incidents(date=["1899-12-31", "2030-01-01"])
+    _, problems = schema.validate("incidents", frame, file="f.csv", today=dt.date(2026, 11, 22))
+    assert [(p.row, p.column, p.message) for p in problems] == [
+        (2, "date", "date out of range: this tool handles dates from 1900-01-01 to today"),
+        (3, "date", "date lies in the future"),
+    ]
+
+
+@pytest.mark.parametrize("source, message", [
+    ("https://a.example/1", None),
+    ("http://a.example/1 | https://b.example/2", None),
+    ("SOUTHCOM press release 2025-09-15", None),
+    ("Reuters: strike on a boat", None),
+    ("javascript:alert(2)", "'javascript:' is not accepted as a source"),
+    ("JaVa\tScRiPt:alert(1)", "'javascript:' is not accepted as a source"),
+    ("https://a.example/1 | data:text/html,<b>hi</b>", "'data:' is not accepted as a source"),
+    ("file:///etc/passwd", "'file:' is not accepted as a source"),
+    ("mailto:press@example.org", "'mailto:' is not accepted as a source"),
+    ("https://", "not a valid https URL"),
+])
+def test_a_source_is_an_http_url_or_a_named_document(source, message):
+    frame = _incidents(source_urls=[source, "https://a.example/2"])
+    passed, problems = schema.validate("incidents", frame, file="f.csv")
+    if message is None:
+        assert problems == [] and len(passed) == 2
+    else:
+        assert [(p.row, p.column, p.value) for p in problems] == [(2, "source_urls", source)]
+        assert problems[0].message.startswith(message) and list(passed["incident_id"]) == ["A2"]
+
+
+def test_routes_and_designations_check_their_sources_too():
+    routes = schema.canonicalise("routes", pd.DataFrame({
+        "route_id": ["R1"], "name": ["r"], "route_type": ["other"], "line_precision": ["none"],
+        "source_urls": ["javascript:alert(2)"]}))
+    _, problems = schema.validate("routes", routes)
+    assert [(p.row, p.column) for p in problems] == [(2, "source_urls")]

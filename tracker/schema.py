@@ -17,6 +17,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -185,7 +186,9 @@ def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with exactly the columns of ``kind``, in order, cast to their dtypes.
 
     Missing columns are added empty; extra columns are dropped.  Text columns
-    hold Python strings with ``""`` for missing text.
+    hold Python strings with ``""`` for missing text.  Never raises on values:
+    a count that is not a whole number (or is infinite) and a date pandas
+    cannot hold become missing (:mod:`tracker.ingest` reports them first).
     """
     check_option("kind", kind, KINDS)
     out = pd.DataFrame(index=frame.index)
@@ -199,18 +202,67 @@ def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
             else:
                 out[col] = series.astype("object").map(lambda v: str(v).strip().lower() in {"true", "1", "yes"})
         elif dtype.startswith("datetime"):
-            out[col] = pd.to_datetime(series, errors="coerce").astype("datetime64[ns]")
+            out[col] = _datetimes_ns(series)
         elif dtype == "Int64":
-            out[col] = pd.to_numeric(series, errors="coerce").astype("Int64")
+            nums = pd.to_numeric(series, errors="coerce").astype("float64")
+            whole = np.isfinite(nums) & (nums == nums.round()) & (nums.abs() < 2.0**53)
+            out[col] = nums.where(whole).astype("Int64")
         else:
             out[col] = pd.to_numeric(series, errors="coerce").astype(dtype)
     return out
+
+
+def _datetimes_ns(series: pd.Series) -> pd.Series:
+    """``series`` as naive ``datetime64[ns]``; what cannot be read or lies outside 1677-2262 becomes NaT."""
+    if str(series.dtype) == "datetime64[ns]":
+        return series
+    try:
+        stamps = pd.to_datetime(series, errors="coerce")
+    except (ValueError, TypeError, OverflowError):  # e.g. mixed time zones
+        stamps = pd.to_datetime(series.astype(str), errors="coerce", utc=True, format="mixed")
+    if getattr(stamps.dt, "tz", None) is not None:
+        stamps = stamps.dt.tz_convert(None)
+    lo, hi = pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11")
+    return stamps.where((stamps >= lo) & (stamps <= hi)).astype("datetime64[ns]")
 
 
 def source_links(text: str) -> list[str]:
     """The http(s) URLs in a " | "-separated sources cell; anything else (javascript:, data:) is dropped."""
     links = [part.strip() for part in str(text or "").split("|")]
     return [u for u in links if u.lower().startswith(("http://", "https://")) and " " not in u]
+
+
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
+_UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"})
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+def source_problem(part: str) -> str | None:
+    """Why one source (a part of a " | "-separated cell) is not acceptable, or None when it is.
+
+    A source is an http(s) URL, or a named document in plain words with no URL
+    scheme ("SOUTHCOM press release 2025-09-15", "Reuters: strike on a boat").
+    Any other scheme (``javascript:``, ``data:``, ``file:``, ``mailto:``, a
+    Windows path ``C:\\...``) is refused: a browser would treat it as a link.
+    Browsers ignore tabs, newlines and spaces inside a scheme, so they are
+    ignored here too before the dangerous schemes are looked for.
+    """
+    text = part.strip()
+    if not text:
+        return None
+    compact = _CONTROL.sub("", text)
+    m = _SCHEME.match(compact)
+    if m is None:
+        return None
+    scheme = m.group(1).lower()
+    if scheme in ("http", "https"):
+        return None if _HTTP_URL.match(text) else f"not a valid {scheme} URL (a host is needed and no spaces)"
+    as_written = _SCHEME.match(text)
+    if scheme not in _UNSAFE_SCHEMES and as_written is not None and text[as_written.end():][:1] in (" ", ""):
+        return None  # "Reuters: headline" is a document name, not a link
+    return (f"'{scheme}:' is not accepted as a source: give an http(s) URL or the name of a document "
+            "(plain text, no scheme)")
 
 
 # -- classification of designation rows ----------------------------------------
@@ -266,13 +318,27 @@ def _text_in(allowed: tuple[str, ...]) -> pa.Check:
     return pa.Check.isin(list(allowed), error=f"must be one of: {', '.join(allowed)}")
 
 
+MAX_COUNT = 10_000
+"""The largest count (killed, survivors, vessels, ...) one record may hold."""
+COUNT_RANGE_MESSAGE = f"must be a whole number from 0 to {MAX_COUNT:,}"
+MIN_DATE = pd.Timestamp("1900-01-01")
+"""The earliest date this tool handles; the latest is today."""
+DATE_RANGE_MESSAGE = f"date out of range: this tool handles dates from {MIN_DATE.date()} to today"
+FUTURE_DATE_MESSAGE = "date lies in the future"
+MAX_RADIUS_KM = 20_000.0
+"""Half the Earth's circumference: no uncertainty radius can usefully be larger."""
+
+
 def _count(name: str) -> pa.Column:
-    return pa.Column(nullable=True, checks=pa.Check.ge(0, error="must be 0 or more"), name=name)
+    return pa.Column(nullable=True, name=name, checks=[
+        pa.Check.ge(0, error="must be 0 or more"), pa.Check.le(MAX_COUNT, error=COUNT_RANGE_MESSAGE)])
 
 
 _LAT = pa.Column(nullable=True, checks=pa.Check.in_range(-90, 90, error="latitude must lie between -90 and 90"))
 _LON = pa.Column(nullable=True, checks=pa.Check.in_range(-180, 180, error="longitude must lie between -180 and 180"))
-_RADIUS = pa.Column(nullable=True, checks=pa.Check.ge(0, error="radius_km must be 0 or more"))
+_RADIUS = pa.Column(nullable=True, checks=[
+    pa.Check.ge(0, error="radius_km must be 0 or more"),
+    pa.Check.le(MAX_RADIUS_KM, error=f"radius_km must be at most {MAX_RADIUS_KM:,.0f} km")])
 
 
 def _nonempty(error: str) -> pa.Check:
@@ -348,6 +414,30 @@ def _position_problems(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["index", "column", "failure_case", "message"])
 
 
+def _source_problems(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells of ``source_urls`` with a part that is neither an http(s) URL nor a document name."""
+    columns = ["index", "column", "failure_case", "message"]
+    if "source_urls" not in frame.columns or frame.empty:
+        return pd.DataFrame(columns=columns)
+    cells = frame["source_urls"].astype(str)
+    suspect = cells.str.contains(":", regex=False)  # no colon, no scheme: a plain document name
+    parts = cells[suspect].str.split("|").explode()
+    reasons = parts.map(lambda part: source_problem(str(part)) if isinstance(part, str) else None).dropna()
+    reasons = reasons[~reasons.index.duplicated()]  # one message per cell: the first bad part
+    return pd.DataFrame({"index": reasons.index, "column": "source_urls",
+                         "failure_case": cells[reasons.index].to_numpy(), "message": reasons.to_numpy()},
+                        columns=columns)
+
+
+def _date_problems(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Incident dates before :data:`MIN_DATE` or after ``today``."""
+    early = frame["date"] < MIN_DATE
+    future = frame["date"] > pd.Timestamp(today)
+    rows = [(i, "date", frame.at[i, "date"], DATE_RANGE_MESSAGE) for i in frame.index[early]]
+    rows += [(i, "date", frame.at[i, "date"], FUTURE_DATE_MESSAGE) for i in frame.index[future]]
+    return pd.DataFrame(rows, columns=["index", "column", "failure_case", "message"])
+
+
 def validate(
     kind: str,
     frame: pd.DataFrame,
@@ -378,20 +468,19 @@ def validate(
         failures.append(fc[["index", "column", "failure_case", "message"]])
     if "latitude" in frame.columns and "location_precision" in frame.columns:
         failures.append(_position_problems(frame))
+    failures.append(_source_problems(frame))
     if kind == "incidents":
-        today = today or dt.date.today()
-        future = frame["date"] > pd.Timestamp(today)
-        failures.append(
-            pd.DataFrame(
-                [(i, "date", frame.at[i, "date"], "date lies in the future") for i in frame.index[future]],
-                columns=["index", "column", "failure_case", "message"],
-            )
-        )
+        failures.append(_date_problems(frame, today or dt.date.today()))
     problems: list[Problem] = []
     bad_rows: set[int] = set()
+    seen: set[tuple[int | None, str]] = set()
     for fc in failures:
         for rec in fc.itertuples(index=False):
             idx = None if pd.isna(rec.index) else int(rec.index)
+            cell = (idx, str(rec.column) if rec.column is not None else "")
+            if idx is not None and cell in seen:
+                continue  # one message per cell: the first check that failed
+            seen.add(cell)
             if idx is not None:
                 bad_rows.add(idx)
             value = "" if pd.isna(rec.failure_case) else str(rec.failure_case)
