@@ -97,6 +97,9 @@ if upload is not None:
         st.error("Map the required fields above before importing: " + ", ".join(plan.missing_fields))
     if plan.ambiguous_dates and date_order is None:
         st.warning("The dates in this file could be day/month or month/day: choose above.")
+    if plan.file_errors:
+        st.error("Nothing can be imported until the file is fixed: "
+                 + "; ".join(p.message + (f" ({p.value})" if p.value else "") for p in plan.file_errors))
     if plan.problems:
         table = schema.problems_frame(plan.problems)
         st.dataframe(table, hide_index=True, key="problems_table")
@@ -135,7 +138,9 @@ if upload is not None:
         st.dataframe(shown, hide_index=True, key="preview_table")
 
     can_import = plan.ready and len(rows) > 0
-    if st.button(f"Import {len(rows)} row(s)", type="primary", disabled=not can_import, key="import_button"):
+    why_not = "; ".join(plan.not_ready_reasons()) or ("no row can be imported" if not len(rows) else "")
+    if st.button(f"Import {len(rows)} row(s)", type="primary", disabled=not can_import, key="import_button",
+                 help=None if can_import else f"Cannot import: {why_not}"):
         bar = st.progress(0.0, text="Importing…")
         batch = s.import_batch(kind, rows, file_name=upload.name, sha256=plan.sha256, rows_read=plan.rows_read,
                                rows_rejected=plan.rejected_rows, rows_skipped=len(plan.accepted) - len(rows),

@@ -1,12 +1,16 @@
 """The import pipeline, one fixture file per case (tests/fixtures/good|bad)."""
 
 import datetime as dt
+import os
+import subprocess
+import sys
+import textwrap
 
 import pandas as pd
 import pytest
 
-from support import fixture_bytes
-from tracker import ingest, schema
+from support import ROOT, fixture_bytes
+from tracker import ingest
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -166,7 +170,8 @@ def test_unreadable_files_get_one_clear_error(name, message):
 
 def test_malformed_files_name_the_row():
     ragged = prepare("bad/ragged_rows.csv")
-    assert [(p.row, p.message) for p in ragged.problems] == [(3, "this row has 7 fields but the header has 6")]
+    assert [(p.row, p.message) for p in ragged.problems] == [
+        (3, "this row has 7 fields but the header has 6: it was not imported")]
     quotes = prepare("bad/malformed_quotes.csv")
     assert quotes.problems[0].row == 3 and "quoting" in quotes.problems[0].message
 
@@ -176,7 +181,6 @@ def test_hostile_strings_are_kept_as_plain_text():
     a = plan.accepted.set_index("incident_id")
     assert a.loc["H1", "notes"] == "<img src=x onerror=alert(1)>"
     assert a.loc["H1", "affiliation_text"] == '=HYPERLINK("http://evil.example","click")'
-    assert schema.source_links(a.loc["H1", "source_urls"]) == []
 
 
 def test_duplicates_within_the_file_and_against_stored(bundle):
@@ -210,3 +214,146 @@ def test_route_geojson_is_read_with_its_line():
 def test_header_key_ignores_case_and_spacing():
     assert ingest.header_key("incidents", ("Lat", "Lon ")) == ingest.header_key("incidents", ("lat", "lon"))
     assert ingest.header_key("incidents", ("lat",)) != ingest.header_key("designations", ("lat",))
+
+
+# -- issue 9: inputs that crashed the importer or slipped past it ------------------------------------
+
+def test_same_day_and_toll_7_km_apart_in_neighbouring_cells_is_no_duplicate():
+    """Two rows more than 5 km apart in neighbouring 0.1-degree cells used to raise a TypeError."""
+    plan = prepare("bad/same_day_toll_neighbouring_cells_7km.csv")
+    assert plan.problems == [] and list(plan.accepted["incident_id"]) == ["N1", "N2"]
+    assert plan.duplicates.empty and list(plan.duplicates.columns) == ingest.DUPLICATE_COLUMNS
+
+
+def test_a_row_at_real_coordinates_matches_a_bundled_strike_within_its_radius(bundle):
+    """ACLED places the 2 Sep 2025 strike at sea off Venezuela; the bundle has it at an area point, radius 250 km."""
+    plan = prepare("bad/acled_row_matches_bundled_area_strike.csv", existing=bundle.incidents)
+    assert plan.duplicates.to_dict("records") == [
+        {"row": 2, "incident_id": "VEN9001", "duplicate_of": "S01 (stored)",
+         "reason": "same day, 166.6 km apart (within the 250 km uncertainty radius of S01 (stored)), same death toll"},
+    ]
+
+
+def test_identical_rows_are_duplicates_of_the_first_at_no_distance():
+    data = b"date,latitude,longitude,killed,source\n" + b"2025-12-20,12.5,-70.1,3,https://example.org/a\n" * 4
+    plan = ingest.prepare("incidents", data, file="same.csv", today=TODAY)
+    assert plan.duplicates["row"].tolist() == [3, 4, 5]
+    assert set(plan.duplicates["reason"]) == {"same day, 0.0 km apart, same death toll"}
+    assert set(plan.duplicates["duplicate_of"]) == {f"U{plan.sha256[:8]}-2 (row 2)"}
+
+
+def test_extreme_counts_are_row_errors():
+    plan = prepare("bad/killed_inf_huge.csv")
+    assert [p[:4] for p in problems(plan)] == [
+        (2, "killed", "inf", "must be a whole number from 0 to 10,000"),
+        (3, "killed", "1e20", "must be a whole number from 0 to 10,000"),
+        (4, "killed", "9999999999999999999", "must be a whole number from 0 to 10,000"),
+    ]
+    assert list(plan.accepted["incident_id"]) == ["K4"] and plan.accepted["killed"].tolist() == [10_000]
+
+
+def test_dates_outside_1900_to_today_are_row_errors_one_message_each():
+    plan = prepare("bad/dates_out_of_range.csv")
+    assert [p[:4] for p in problems(plan)] == [
+        (2, "date", "0001-01-01", "date out of range: this tool handles dates from 1900-01-01 to today"),
+        (3, "date", "1600-01-01", "date out of range: this tool handles dates from 1900-01-01 to today"),
+        (4, "date", "9999-12-31", "date lies in the future"),
+        (5, "date", "May 5 1500", "date out of range: this tool handles dates from 1900-01-01 to today"),
+    ]
+    assert list(plan.accepted["incident_id"]) == ["D5"]
+
+
+def test_problems_name_the_files_own_column():
+    data = b"fecha,lat,lon,muertos,fuente\n2031-01-01,12.5,-70.1,-1,https://example.org/a\n"
+    plan = ingest.prepare("incidents", data, file="es.csv", today=TODAY)
+    assert [p[:2] + p[3:4] for p in problems(plan)] == [
+        (2, "fecha", "date lies in the future"), (2, "muertos", "must be 0 or more")]
+
+
+def test_a_short_row_without_a_position_is_one_row_error():
+    plan = prepare("bad/short_row_without_position.csv")
+    assert [(p.row, p.message) for p in plan.errors] == [
+        (3, "this row has 2 fields but the header has 5: it was not imported")]
+    assert list(plan.accepted["incident_id"]) == ["R1"] and plan.ready
+
+
+def test_an_error_about_the_whole_file_blocks_the_import():
+    plan = prepare("bad/header_repeats_column.csv")
+    assert [(p.row, p.value, p.message) for p in plan.errors] == [
+        (None, "killed.1", "the header repeats a column name")]
+    assert not plan.ready
+    assert plan.not_ready_reasons() == ["the file has an error: the header repeats a column name (killed.1)"]
+
+
+def test_sources_must_be_http_urls_or_named_documents():
+    plan = prepare("bad/source_url_schemes.csv")
+    assert [(p.row, p.column, p.value, p.message.split(" is not")[0]) for p in plan.errors] == [
+        (2, "source", "javascript:alert(2)", "'javascript:'"),
+        (3, "source", "data:text/html,<script>alert(1)</script>", "'data:'"),
+        (4, "source", "file:///etc/passwd", "'file:'"),
+        (5, "source", "https://example.org/d | JaVa\tScRiPt:alert(1)", "'javascript:'"),
+    ]
+    assert list(plan.accepted["incident_id"]) == ["U5", "U6"]
+    assert plan.accepted.loc[4, "source_urls"] == "SOUTHCOM press release 2025-09-15"
+
+
+def test_route_coordinates_out_of_range_are_row_errors():
+    plan = prepare("bad/route_coordinates_out_of_range.geojson", kind="routes")
+    assert [(p.row, p.column, p.value, p.message) for p in plan.problems] == [
+        (2, "geometry", "(-700, 10)\u2013(500, 95)",
+         "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90")]
+    assert list(plan.accepted["name"]) == ["Test corridor"]
+
+
+def test_fifty_thousand_identical_rows_fit_in_one_gib_of_address_space():
+    """50,000 identical rows (no id column, 2.3 MB) through ingest.prepare under RLIMIT_AS = 1 GiB finish.
+
+    The old duplicate check joined every row with every other (2,000 rows: 2 GB).  The
+    child process imports pandas, pyarrow, geopandas and the tracker first (about 0.4 GiB
+    of address space measured on the CI machine), then limits its whole address space to
+    1 GiB; if the imports alone ever take more than 0.5 GiB (many-core BLAS buffers), the
+    limit becomes what they take plus 1 GiB, and the child says so.  BLAS threads are set
+    to one so the figure does not depend on the number of cores.
+    """
+    child = textwrap.dedent("""
+        import resource
+        from tracker import ingest, readers
+        existing = readers.read_bundle().incidents
+        baseline = next(int(l.split()[1]) * 1024 for l in open("/proc/self/status") if l.startswith("VmSize"))
+        limit = 1 << 30 if baseline < 1 << 29 else baseline + (1 << 30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        print(f"address space after imports {baseline >> 20} MiB, limit {limit >> 20} MiB")
+        row = b"2025-12-20,12.5,-70.1,3,https://example.org/a\\n"
+        data = b"date,latitude,longitude,killed,source\\n" + row * 50_000
+        plan = ingest.prepare("incidents", data, file="identical.csv", existing=existing)
+        print(plan.summary())
+    """)
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    out = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert ("identical.csv: 50000 row(s) read, 50000 accepted, 0 rejected, 49999 possible duplicate(s), "
+            "0 error(s), 0 warning(s)") in out.stdout
+
+
+# -- the same files on the Upload page (AppTest; helpers shared with test_pages) ---------------------
+
+from test_pages import _app, _button, _navigation_replaces_pages_directory, _upload  # noqa: E402, F401
+
+
+def test_upload_page_blocks_a_file_with_a_whole_file_error_and_says_why():
+    at = _upload(_app(), "bad/header_repeats_column.csv")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing can be imported until the file is fixed: the header repeats a column name (killed.1)"]
+    button = _button(at, "import_button")
+    assert button.disabled and button.help == ("Cannot import: the file has an error: the header repeats a column "
+                                               "name (killed.1)")
+
+
+def test_upload_page_takes_rows_7_km_apart_in_neighbouring_cells():
+    at = _upload(_app(), "bad/same_day_toll_neighbouring_cells_7km.csv")
+    assert not at.exception
+    assert at.text[0].value.startswith("same_day_toll_neighbouring_cells_7km.csv: 2 row(s) read, 2 accepted, "
+                                       "0 rejected, 0 possible duplicate(s)")
+    assert not _button(at, "import_button").disabled and _button(at, "import_button").label == "Import 2 row(s)"

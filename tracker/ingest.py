@@ -13,10 +13,13 @@ import`` both use this module, so they accept and reject the same rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import geopandas as gpd
@@ -138,9 +141,28 @@ class ImportPlan:
         return self.rows_read - len(self.accepted)
 
     @property
+    def file_errors(self) -> list[Problem]:
+        """Errors about the whole file: no row (a repeated column name) or row 1 (the header line).
+
+        They block the import: the columns themselves may be wrong.
+        """
+        return [p for p in self.errors if p.row is None or p.row == 1]
+
+    @property
     def ready(self) -> bool:
-        """True when nothing is left for the user to decide before importing."""
-        return not self.missing_fields and not (self.ambiguous_dates and self.date_order is None)
+        """True when nothing is left for the user to decide or fix before importing."""
+        return not self.not_ready_reasons()
+
+    def not_ready_reasons(self) -> list[str]:
+        """Why the file cannot be imported yet, one sentence each (empty when it can)."""
+        reasons = []
+        if self.missing_fields:
+            reasons.append("map the required fields: " + ", ".join(self.missing_fields))
+        if self.ambiguous_dates and self.date_order is None:
+            reasons.append("choose whether dates are day/month/year or month/day/year")
+        reasons += [f"the file has an error: {p.message}" + (f" ({p.value})" if p.value else "")
+                    for p in self.file_errors]
+        return reasons
 
     def summary(self) -> str:
         return (f"{self.file}: {self.rows_read} row(s) read, {len(self.accepted)} accepted, "
@@ -191,7 +213,10 @@ def missing_required(kind: str, mapping: dict[str, str]) -> list[str]:
 # -- value parsing -------------------------------------------------------------
 
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\s*$")
-_ISO_DATE = re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}(?:[T ][\d:.]+Z?)?\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?\s*$")
+_LAST_YEAR = 2261
+"""Years after this cannot be held as dates here (pandas' nanosecond limit is 2262-04-11); they are all
+in the future anyway."""
 
 
 def date_order_needed(values: pd.Series) -> bool:
@@ -255,51 +280,88 @@ def place_from_text(g: gz.Gazetteer, text: str) -> tuple[float, float, str, floa
 
 
 @lru_cache(maxsize=100_000)
-def _parse_written_date(text: str) -> pd.Timestamp | None:
+def _parse_written_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a written date ("Sept. 15, 2025", "15 de octubre de 2025"), or None.
+
+    None when the text is not a date or names no year (it is parsed with two
+    different default years: if the year follows the default, the text has none).
+    """
     cleaned = text.strip().lower()
     for es, en in _SPANISH_MONTHS.items():
         cleaned = re.sub(rf"\b{es}\b", en, cleaned)
     cleaned = re.sub(r"\bde\b", " ", cleaned)
     cleaned = re.sub(r"\bsept\b\.?", "sep", cleaned).replace(".", " ")
     try:
-        return pd.Timestamp(date_parser.parse(cleaned, default=pd.Timestamp("1900-01-01").to_pydatetime()))
-    except (ValueError, OverflowError):
+        a = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1))
+        b = date_parser.parse(cleaned, default=dt.datetime(2001, 1, 1))
+    except (ValueError, OverflowError, TypeError):
         return None
+    if a.year != b.year:
+        return None
+    return a.year, a.month, a.day
+
+
+def _dates_from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates from whole-number parts (one index), and the reason where a part makes no date.
+
+    Years before 1900 are out of the range this tool handles; years after 2261
+    are in the future (and beyond what a nanosecond date can hold).
+    """
+    out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]")
+    reasons = pd.Series("", index=year.index, dtype=object)
+    early, late = year < schema.MIN_DATE.year, year > _LAST_YEAR
+    reasons[early] = schema.DATE_RANGE_MESSAGE
+    reasons[late] = schema.FUTURE_DATE_MESSAGE
+    ok = ~early & ~late
+    if ok.any():
+        parts = pd.DataFrame({"year": year[ok], "month": month[ok], "day": day[ok]}).astype("int64")
+        out[ok] = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    reasons[ok & out.isna()] = "cannot read this as a date (use YYYY-MM-DD)"
+    return out, reasons
 
 
 def parse_dates(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Series]:
     """Parse ISO, dd/mm/yyyy or mm/dd/yyyy (by ``order``) and written dates ("Sept. 15, 2025").
 
     Returns ``(dates, reasons)``: NaT where a date could not be read, with the reason.
+    Dates before 1900 and after 2261 are refused with their own reason (see
+    :func:`_dates_from_parts`); later dates up to 2261 are left to
+    :func:`tracker.schema.validate`'s check against today.
     """
     values = values.fillna("").astype(str).str.strip()
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     reasons = pd.Series("", index=values.index, dtype=object)
-    iso = values.str.match(_ISO_DATE)
-    out[iso] = pd.to_datetime(values[iso].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    iso_parts = values.str.extract(_ISO_DATE)
+    iso = iso_parts[0].notna()
+    if iso.any():
+        p = iso_parts[iso].astype("int64")
+        out[iso], reasons[iso] = _dates_from_parts(p[0], p[1], p[2])
     numeric = values.str.extract(_NUMERIC_DATE)
     is_num = numeric[0].notna() & ~iso
     if is_num.any():
         a, b, y = numeric.loc[is_num, 0].astype(int), numeric.loc[is_num, 1].astype(int), numeric.loc[is_num, 2]
-        y = y.astype(int).where(y.str.len() == 4, 2000 + y.astype(int))
+        y = y.astype(int).where(y.str.len() != 2, 2000 + y.astype(int))
         if order is None:
             settled = (a > 12) | (b > 12)
-            day = np.where(a > 12, a, b)
-            month = np.where(a > 12, b, a)
+            day = a.where(a > 12, b)
+            month = b.where(a > 12, a)
             amb = is_num.copy()
             amb[is_num] = ~settled
             reasons[amb] = "ambiguous date: choose whether it is day/month/year or month/day/year"
-            stamps = pd.to_datetime(pd.DataFrame({"year": y, "month": month, "day": day})[settled.values],
-                                    errors="coerce")
-            out[stamps.index] = stamps
+            if settled.any():
+                idx = settled.index[settled]
+                out[idx], reasons[idx] = _dates_from_parts(y[idx], month[idx], day[idx])
         else:
             day, month = (a, b) if order == "dmy" else (b, a)
-            out[is_num] = pd.to_datetime(pd.DataFrame({"year": y, "month": month, "day": day}), errors="coerce")
+            out[is_num], reasons[is_num] = _dates_from_parts(y, month, day)
     rest = ~iso & ~is_num & (values != "")
-    for idx in values.index[rest]:
-        parsed = _parse_written_date(values[idx])
-        if parsed is not None and parsed.year != 1900:
-            out[idx] = parsed.normalize()
+    if rest.any():
+        parsed = values[rest].map(_parse_written_date)
+        readable = parsed.notna()
+        if readable.any():
+            parts = pd.DataFrame(parsed[readable].tolist(), index=parsed.index[readable], columns=["y", "m", "d"])
+            idx = parts.index
+            out[idx], reasons[idx] = _dates_from_parts(parts["y"], parts["m"], parts["d"])
     bad = out.isna() & (values != "") & (reasons == "")
     reasons[bad] = "cannot read this as a date (use YYYY-MM-DD)"
     reasons[values == ""] = "a date is required"
@@ -310,7 +372,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Numbers with a dot or a decimal comma ("12,5"); returns (floats, unreadable mask)."""
     text = values.fillna("").astype(str).str.strip().str.replace("\u2212", "-", regex=False)
     text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
-    nums = pd.to_numeric(text, errors="coerce")
+    nums = pd.to_numeric(text, errors="coerce").astype("float64")  # "inf" and 1e400 stay inf
     return nums, nums.isna() & (text != "")
 
 
@@ -356,55 +418,233 @@ def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
 
 # -- duplicates ----------------------------------------------------------------
 
-def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
-    """Possible duplicates: the same id, or the same day, within 5 km and the same death toll.
+MAX_CANDIDATE_PAIRS = 1_000_000
+"""The most candidate pairs the duplicate check holds at once, whatever the size of the file."""
 
-    Checked within ``new`` (later rows against earlier ones) and against
-    ``existing``.  ``new`` must carry a ``_row`` column (the file row number).
-    Vectorised: candidate pairs come from a join on day, death toll and a
-    0.1-degree grid cell (with its neighbours), so cost grows with the number of
-    near pairs, not with the square of the rows.
+_EARTH_RADIUS_KM = 6371.0088
+_CUBE_KM = 0.98 * DUPLICATE_DISTANCE_KM / math.sqrt(3)
+"""Edge of the cubes (km, on a sphere) the duplicate check sorts positions into: the diagonal is 2 %
+under 5 km, so any two positions in one cube are within 5 km on the ellipsoid too."""
+_REACH = math.ceil(1.01 * DUPLICATE_DISTANCE_KM / _CUBE_KM)
+"""Cubes to look at each way: every position within 5 km of a point lies in these."""
+_CELL_BITS = 13  # cube coordinates run to +-2,300 (6,371 km / 2.8 km), offset by 4,096
+_GROUP_BLOCK = 1 << (63 - 3 * _CELL_BITS - 1)  # day-and-toll groups per search, so a key fits in int64
+
+
+def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
+    """Possible duplicates of the rows of ``new``: the same id, or the same day and death toll nearby.
+
+    ``new`` is a canonical incidents frame with a ``_row`` column (the file row
+    number); ``existing`` holds the stored and bundled records.  A row is a
+    possible duplicate of an earlier row of the file, or of an existing
+    record, when either has the same ``incident_id``, or both have the same day
+    and the same death toll (both unstated counts as the same) and lie
+
+    * within 5 km of each other, or
+    * (an existing record only) within the larger uncertainty radius
+      (``radius_km``) of the two: a row at reported coordinates matches a
+      record placed at the representative point of its sea area.
+
+    Each row is reported once, against one earlier match: the first of its
+    identical rows (same day, toll and position, 0.0 km), else the first
+    record met in its 2.8 km cube, else the earliest match found (existing
+    records come before the file's rows).  Returns the columns
+    ``row, incident_id, duplicate_of, reason``; the reason states the distance
+    and, past 5 km, the radius that allowed it.
+
+    Memory is bounded whatever the file: identical rows collapse to their
+    first occurrence; the rest are sorted into cubes of 2.8 km (any two
+    positions in one cube are within 5 km) so that only the first position of
+    each cube is compared, with the positions in the 125 cubes around it; and
+    every comparison runs in chunks of at most :data:`MAX_CANDIDATE_PAIRS`.
+    Time grows with the rows, except for the radius match, which compares each
+    file row with the existing records of its day and toll.
     """
     parts = [new.assign(_origin="file")]
     if existing is not None and len(existing):
         parts.insert(0, existing.assign(_origin="stored", _row=-1))
-    cols = ["incident_id", "date", "latitude", "longitude", "killed", "_origin", "_row"]
-    pool = pd.concat([p[cols] for p in parts], ignore_index=True)
-    pool["_pos"] = np.arange(len(pool))
-    pool["_where"] = np.where(pool["_origin"] == "stored", "stored", "row " + pool["_row"].astype(str))
-    pool["_label"] = pool["incident_id"].astype(str) + " (" + pool["_where"] + ")"
-    is_file = pool["_origin"] == "file"
+    cols = ["incident_id", "date", "latitude", "longitude", "killed", "radius_km", "_origin", "_row"]
+    pool = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
+    n = len(pool)
+    pos = np.arange(n)
+    is_file = (pool["_origin"] == "file").to_numpy()
 
-    first = pool.groupby("incident_id", sort=False)["_pos"].transform("first")
-    same_id = is_file & (first != pool["_pos"])
-    found = [pd.DataFrame({
-        "row": pool.loc[same_id, "_row"], "incident_id": pool.loc[same_id, "incident_id"],
-        "duplicate_of": pool.loc[first[same_id].to_numpy(), "_label"].to_numpy(), "reason": "same id"})]
+    first = pd.Series(pos).groupby(pool["incident_id"].astype(str).to_numpy(), sort=False).transform("min").to_numpy()
+    same_id = is_file & (first != pos)
+    best = np.where(same_id, first, n)  # the earliest earlier record each row duplicates; n: none
 
-    placed = pool[pool["latitude"].notna() & pool["longitude"].notna() & pool["date"].notna()].assign(
-        _day=lambda d: d["date"].dt.normalize(),
-        _toll=lambda d: d["killed"].astype("Float64").fillna(-1.0).astype(float),
-        _cx=lambda d: np.floor(d["longitude"] / 0.1).astype(int),
-        _cy=lambda d: np.floor(d["latitude"] / 0.1).astype(int),
-    )
-    left = placed[(placed["_origin"] == "file") & ~placed["_pos"].isin(pool.loc[same_id, "_pos"])]
-    if len(left):
-        keys = ["_day", "_toll", "_cx", "_cy"]
-        right = pd.concat([placed.assign(_cx=placed["_cx"] + dx, _cy=placed["_cy"] + dy)
-                           for dx in (-1, 0, 1) for dy in (-1, 0, 1)], ignore_index=True)
-        pairs = left.merge(right, on=keys, suffixes=("", "_b"))
-        pairs = pairs[pairs["_pos_b"] < pairs["_pos"]]
-        if len(pairs):
-            pairs["_km"] = gz.distance_km(pairs["longitude"].to_numpy(), pairs["latitude"].to_numpy(),
-                                          pairs["longitude_b"].to_numpy(), pairs["latitude_b"].to_numpy())
-            pairs = pairs[pairs["_km"] <= DUPLICATE_DISTANCE_KM].sort_values(["_pos", "_pos_b"])
-            pairs = pairs.drop_duplicates("_pos")
-            found.append(pd.DataFrame({
-                "row": pairs["_row"], "incident_id": pairs["incident_id"], "duplicate_of": pairs["_label_b"],
-                "reason": "same day, " + pairs["_km"].map(lambda k: f"{k:.1f}") + " km apart, same death toll",
-            }))
-    out = pd.concat(found, ignore_index=True)
-    return out.astype({"row": int}).sort_values("row", ignore_index=True)[DUPLICATE_COLUMNS]
+    lon = pd.to_numeric(pool["longitude"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(pool["latitude"], errors="coerce").to_numpy(dtype=float)
+    radius = np.nan_to_num(pd.to_numeric(pool["radius_km"], errors="coerce").to_numpy(dtype=float), nan=0.0)
+    day = pd.to_datetime(pool["date"], errors="coerce").dt.normalize()
+    toll = pd.to_numeric(pool["killed"], errors="coerce").astype("float64").fillna(-1.0).to_numpy()
+    placed = (np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+              & day.notna().to_numpy())
+    if (placed & is_file & ~same_id).any():
+        at = np.flatnonzero(placed)
+        group = pd.DataFrame({"d": day.to_numpy()[at], "t": toll[at]}).groupby(["d", "t"], sort=False).ngroup()
+        near = _nearby(at, group.to_numpy(), lon, lat, radius, query=is_file & ~same_id, origin_file=is_file)
+        best = np.minimum(best, near)
+
+    dup = np.flatnonzero(is_file & (best < n))
+    if not len(dup):
+        return pd.DataFrame({c: pd.Series(dtype=int if c == "row" else object) for c in DUPLICATE_COLUMNS})
+    of = best[dup]
+    where = np.where(is_file[of], "row " + pool["_row"].to_numpy()[of].astype(int).astype(str), "stored")
+    label = pool["incident_id"].to_numpy()[of].astype(str) + " (" + where + ")"
+    reason = np.full(len(dup), "same id", dtype=object)
+    by_place = ~same_id[dup]
+    if by_place.any():
+        a, b = dup[by_place], of[by_place]
+        km = np.atleast_1d(gz.distance_km(lon[a], lat[a], lon[b], lat[b]))
+        wide = np.maximum(radius[a], radius[b])
+        toll_text = np.where(toll[a] >= 0, "same death toll", "no death toll stated in either")
+        texts = []
+        for k, r, ra, rb, lab, tt in zip(km, wide, radius[a], radius[b], label[by_place], toll_text):
+            if k <= DUPLICATE_DISTANCE_KM:
+                texts.append(f"same day, {k:.1f} km apart, {tt}")
+            else:
+                whose = lab if rb >= ra else "this row"
+                texts.append(f"same day, {k:.1f} km apart (within the {r:,.0f} km uncertainty radius of {whose}), "
+                             f"{tt}")
+        reason[by_place] = texts
+    out = pd.DataFrame({"row": pool["_row"].to_numpy()[dup].astype(int),
+                        "incident_id": pool["incident_id"].to_numpy()[dup], "duplicate_of": label, "reason": reason})
+    return out.sort_values("row", kind="stable", ignore_index=True)[DUPLICATE_COLUMNS]
+
+
+def _nearby(at, group, lon, lat, radius, *, query, origin_file) -> np.ndarray:
+    """For each pool position, the earliest earlier position matched by place (len(lon) when none).
+
+    ``at``: the pool positions that have a day and a position, in pool order;
+    ``group``: their day-and-toll group.  Only positions in ``query`` look for a
+    match; any placed position can be matched.
+    """
+    n = len(lon)
+    best = np.full(n, n, dtype=np.int64)
+    frame = pd.DataFrame({"g": group, "x": lon[at], "y": lat[at], "r": radius[at], "p": at})
+    # 1. the same day, toll and position: later ones are duplicates of the first
+    first_same = frame.groupby(["g", "x", "y"], sort=False)["p"].transform("min").to_numpy()
+    later = first_same != at
+    take = later & query[at]
+    best[at[take]] = first_same[take]
+    unique = ~later
+    u, ug = at[unique], group[unique]
+    for g0 in range(0, int(ug.max()) + 1, _GROUP_BLOCK):
+        block = (ug >= g0) & (ug < g0 + _GROUP_BLOCK)
+        _within_5_km(u[block], ug[block] - g0, lon, lat, best, query)
+    # 2. existing records by radius: only the first of those alike in day, toll, position and radius can win
+    first_alike = frame.groupby(["g", "x", "y", "r"], sort=False)["p"].transform("min").to_numpy()
+    b = (first_alike == at) & ~origin_file[at]
+    a = unique & query[at]
+    _within_radius(at[a], group[a], at[b], group[b], lon, lat, radius, best)
+    return best
+
+
+def _cube_keys(group: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """One int64 per position: its day-and-toll group and the cube it lies in."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    xyz = _EARTH_RADIUS_KM * np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+    cells = np.floor(xyz / _CUBE_KM).astype(np.int64) + (1 << (_CELL_BITS - 1))
+    return ((group.astype(np.int64) << (3 * _CELL_BITS)) | (cells[0] << (2 * _CELL_BITS))
+            | (cells[1] << _CELL_BITS) | cells[2])
+
+
+def _within_5_km(u, group, lon, lat, best, query) -> None:
+    """Match positions ``u`` (unique per group) within 5 km of an earlier one of the same group."""
+    keys = _cube_keys(group, lon[u], lat[u])
+    first_in_cube = pd.Series(u).groupby(keys, sort=False).transform("min").to_numpy()
+    # everyone in a cube but its first is within 5 km of that first
+    take = (first_in_cube != u) & query[u]
+    best[u[take]] = np.minimum(best[u[take]], first_in_cube[take])
+    # each cube's first looks at every position in the cubes around it
+    firsts = np.flatnonzero((first_in_cube == u) & query[u])
+    if not len(firsts):
+        return
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_u = keys[order], u[order]
+    steps = np.arange(-_REACH, _REACH + 1, dtype=np.int64)
+    dx, dy, dz = np.meshgrid(steps, steps, steps, indexing="ij")
+    offsets = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS) + dz).ravel()
+    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(offsets)))
+    for start in range(0, len(firsts), per_block):
+        a = firsts[start:start + per_block]
+        wanted = (keys[a][:, None] + offsets[None, :]).ravel()
+        lo = np.searchsorted(sorted_keys, wanted, "left")
+        hi = np.searchsorted(sorted_keys, wanted, "right")
+        for i, j in _pairs(np.repeat(u[a], len(offsets)), lo, hi):
+            _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
+
+
+def _within_radius(a, a_group, b, b_group, lon, lat, radius, best) -> None:
+    """Match file positions ``a`` to existing records ``b`` of the same group within the larger radius.
+
+    Only pairs where one radius is over 5 km are looked at (closer pairs are the 5 km search's).
+    """
+    a_wide, b_wide = radius[a] > DUPLICATE_DISTANCE_KM, radius[b] > DUPLICATE_DISTANCE_KM
+    for a_mask, b_mask in ((a_wide, np.ones(len(b), dtype=bool)), (~a_wide, b_wide)):
+        if not a_mask.any() or not b_mask.any():
+            continue
+        order = np.argsort(b_group[b_mask], kind="stable")
+        sorted_groups, sorted_b = b_group[b_mask][order], b[b_mask][order]
+        lo = np.searchsorted(sorted_groups, a_group[a_mask], "left")
+        hi = np.searchsorted(sorted_groups, a_group[a_mask], "right")
+        for i, j in _pairs(a[a_mask], lo, hi):
+            j = sorted_b[j]
+            limit = np.maximum(DUPLICATE_DISTANCE_KM, np.maximum(radius[i], radius[j]))
+            _keep_earliest_within(i, j, lon, lat, limit, best)
+
+
+def _pairs(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, limit: int = MAX_CANDIDATE_PAIRS // 2
+           ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every (a[k], j) with lo[k] <= j < hi[k], in chunks of at most ``2 * limit`` pairs.
+
+    A range longer than ``limit`` is cut into pieces first, so one crowded
+    group cannot make a chunk larger than that.
+    """
+    size = hi - lo
+    keep = size > 0
+    a, lo, size = a[keep], lo[keep], size[keep]
+    if not len(a):
+        return
+    pieces = -(-size // limit)
+    which = np.repeat(np.arange(len(a)), pieces)
+    k = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    seg_lo = lo[which] + k * limit
+    seg_size = np.minimum(size[which] - k * limit, limit)
+    ends = np.cumsum(seg_size)
+    chunk = (ends - seg_size) // limit
+    bounds = np.flatnonzero(np.diff(chunk)) + 1
+    for s, e in zip(np.r_[0, bounds], np.r_[bounds, len(chunk)]):
+        sizes = seg_size[s:e]
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        yield np.repeat(a[which[s:e]], sizes), np.repeat(seg_lo[s:e], sizes) + offsets
+
+
+def _keep_earliest_within(i, j, lon, lat, limit_km, best) -> None:
+    """Make j the match of i where j comes before i and lies within ``limit_km`` (the earliest such j wins)."""
+    earlier = j < i
+    if np.ndim(limit_km):
+        limit_km = limit_km[earlier]
+    i, j = i[earlier], j[earlier]
+    if not len(i):
+        return
+    rough = _haversine_km(lon[i], lat[i], lon[j], lat[j])
+    close = rough <= np.asarray(limit_km) * 1.01  # a sphere is within 0.6 % of the ellipsoid
+    if np.ndim(limit_km):
+        limit_km = limit_km[close]
+    i, j = i[close], j[close]
+    if not len(i):
+        return
+    exact = np.atleast_1d(gz.distance_km(lon[i], lat[i], lon[j], lat[j])) <= limit_km
+    np.minimum.at(best, i[exact], j[exact])
+
+
+def _haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance in km on a sphere (a fast first sieve; :func:`gz.distance_km` decides)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 # -- the pipeline ----------------------------------------------------------------
@@ -429,11 +669,16 @@ def prepare(
     if date_order is not None:
         check_option("date_order", date_order, DATE_ORDERS)
     plan = ImportPlan(kind=kind, file=file, sha256=hashlib.sha256(data).hexdigest(), date_order=date_order)
-    if kind == "routes" and file.lower().endswith((".geojson", ".json", ".gpkg")):
-        return _prepare_routes(plan, data, mapping=mapping, remembered=remembered)
+    if kind == "routes":
+        if file.lower().endswith((".geojson", ".json", ".gpkg")):
+            return _prepare_routes(plan, data, mapping=mapping, remembered=remembered)
+        plan.accepted = _empty_routes()
+        plan.problems.append(Problem(file, None, "", "", "routes are read from GeoJSON or GeoPackage files (one "
+                                     "line per route): save the file as .geojson or .gpkg"))
+        return plan
     raw = readers.read_delimited(data, file=file, encoding=encoding)
     plan.encoding, plan.delimiter, plan.header = raw.encoding, raw.delimiter, raw.header
-    plan.problems.extend(raw.problems)
+    plan.problems = list(raw.problems)
     plan.accepted = schema.empty_frame(kind)
     if raw.frame.empty:
         return plan
@@ -446,18 +691,26 @@ def prepare(
 
     def col(fld: str) -> pd.Series:
         name = plan.mapping.get(fld)
-        return src[name].astype(str).str.strip() if name in src.columns else pd.Series("", index=src.index)
+        if name not in src.columns:
+            return pd.Series("", index=src.index)
+        return src[name].fillna("").astype(str).str.strip()  # a short row's missing cells are ""
 
     if kind == "incidents":
         frame = _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer)
-    else:
+    else:  # designations (routes come from GeoJSON or GeoPackage, above)
         frame = _designations(plan, src, col)
     frame = schema.canonicalise(kind, frame)
     cell_errors = {(p.row, p.column) for p in plan.problems if p.severity == "error" and p.row is not None}
     passed, problems = schema.validate(kind, frame, file=file, today=today)
+    # name the file's own column, and keep one message per cell (the reader's or parser's comes first)
+    problems = [replace(p, column=plan.mapping.get(p.column, p.column)) for p in problems]
     plan.problems.extend(p for p in problems if (p.row, p.column) not in cell_errors)
     bad_rows = {p.row - 2 for p in plan.problems if p.severity == "error" and p.row is not None}
     passed = passed[~passed.index.isin(bad_rows)]
+    # a row the reader refused (ragged, unclosed quote) has its cells shifted: its one error says it all
+    refused = {p.row for p in raw.problems if p.severity == "error" and p.row is not None}
+    if refused:
+        plan.problems = raw.problems + [p for p in plan.problems[len(raw.problems):] if p.row not in refused]
     if kind == "incidents" and len(passed):
         land = on_land_mask(passed["longitude"], passed["latitude"]) & (passed["event_type"] == "boat strike")
         for idx in passed.index[land]:
@@ -542,10 +795,13 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
         if fld not in plan.mapping:
             continue
         nums, bad = parse_numbers(col(fld))
-        frac = nums.notna() & (nums != nums.round())
+        huge = nums.notna() & ~(nums.abs() <= schema.MAX_COUNT)  # inf, 1e20, 9999999999999999999
+        frac = nums.notna() & ~huge & (nums != nums.round())
         for idx in src.index[bad | frac]:
             plan.problems.append(_cell(plan, idx, plan.mapping[fld], col(fld)[idx], "must be a whole number"))
-        out[fld] = nums.where(~frac)
+        for idx in src.index[huge]:
+            plan.problems.append(_cell(plan, idx, plan.mapping[fld], col(fld)[idx], schema.COUNT_RANGE_MESSAGE))
+        out[fld] = nums.where(~frac & ~huge)
     if "vessels" not in plan.mapping:
         out["vessels"] = 1
     if "strikes" not in plan.mapping:
@@ -606,33 +862,56 @@ def _designations(plan, src, col) -> pd.DataFrame:
     return out
 
 
+def _empty_routes() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(schema.empty_frame("routes"), geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+
+
 def _prepare_routes(plan: ImportPlan, data: bytes, *, mapping, remembered) -> ImportPlan:
-    plan.accepted = schema.empty_frame("routes")
+    """Routes from GeoJSON or GeoPackage: one route per feature, row ``i + 2`` for feature ``i``.
+
+    A feature must be a LineString or MultiLineString with every coordinate a
+    longitude in -180..180 and a latitude in -90..90 (after conversion to
+    EPSG:4326 when the file names another CRS); anything else is a row error.
+    """
+    plan.accepted = _empty_routes()
     try:
         g = gpd.read_file(io.BytesIO(data))
-    except Exception as exc:  # pyogrio raises several types for unreadable input
+        if g.crs is not None and g.crs.to_epsg() != 4326:
+            g = g.to_crs("EPSG:4326")
+    except Exception as exc:  # pyogrio and pyproj raise several types for unreadable input
         plan.problems.append(Problem(plan.file, None, "", "", f"cannot read the file as GeoJSON or GeoPackage: {exc}"))
         return plan
+    g = g.reset_index(drop=True)
     plan.rows_read = len(g)
-    plan.header = tuple(c for c in g.columns if c != "geometry")
+    plan.header = tuple(str(c) for c in g.columns if c != "geometry")
     plan.mapping = mapping if mapping is not None else suggest_mapping("routes", plan.header, remembered)
     plan.missing_fields = missing_required("routes", plan.mapping)
-    if plan.missing_fields:
+    if plan.missing_fields or g.empty:
         return plan
-    if g.crs is not None and g.crs.to_epsg() != 4326:
-        g = g.to_crs("EPSG:4326")
-    frame = pd.DataFrame({fld: g[c].astype(str) for fld, c in plan.mapping.items()}, index=g.index)
-    frame["route_id"] = frame.get("route_id", pd.Series([f"U{plan.sha256[:8]}-{i + 2}" for i in g.index]))
-    frame["line_precision"] = frame.get("line_precision", pd.Series("schematic", index=g.index))
+    frame = pd.DataFrame({fld: g[c].astype(object).where(g[c].notna(), "").astype(str)
+                          for fld, c in plan.mapping.items() if c in g.columns}, index=g.index)
+    if "route_id" not in frame.columns:
+        frame["route_id"] = [f"U{plan.sha256[:8]}-{i + 2}" for i in g.index]
+    if "line_precision" not in frame.columns:
+        frame["line_precision"] = "schematic"
     frame["geometry_basis"] = f"line as given in {plan.file}"
-    frame = schema.canonicalise("routes", frame.reset_index(drop=True))
-    geoms = g.geometry.reset_index(drop=True)
-    bad = ~geoms.geom_type.isin(["LineString", "MultiLineString"])
-    for idx in geoms.index[bad]:
-        plan.problems.append(Problem(plan.file, idx + 2, "geometry", str(geoms[idx].geom_type if geoms[idx] else ""),
+    frame = schema.canonicalise("routes", frame)
+    geoms = g.geometry
+    kinds = geoms.geom_type
+    not_line = ~kinds.isin(["LineString", "MultiLineString"]) | geoms.is_empty.fillna(True)
+    for idx in geoms.index[not_line]:
+        plan.problems.append(Problem(plan.file, idx + 2, "geometry", "" if pd.isna(kinds[idx]) else str(kinds[idx]),
                                      "a route must be a LineString or MultiLineString"))
+    xmin, ymin, xmax, ymax = shapely.bounds(geoms.to_numpy()).T
+    out_of_range = ~not_line & ~((xmin >= -180) & (xmax <= 180) & (ymin >= -90) & (ymax <= 90))
+    for idx in geoms.index[out_of_range]:
+        plan.problems.append(Problem(
+            plan.file, idx + 2, "geometry", f"({xmin[idx]:g}, {ymin[idx]:g})\u2013({xmax[idx]:g}, {ymax[idx]:g})",
+            "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90"))
     passed, problems = schema.validate("routes", frame, file=plan.file)
+    problems = [replace(p, column=plan.mapping.get(p.column, p.column)) for p in problems]
     plan.problems.extend(problems)
-    passed = passed[~passed.index.isin(geoms.index[bad])]
+    passed = passed[~passed.index.isin(geoms.index[not_line | out_of_range])]
+    plan.problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.column))
     plan.accepted = gpd.GeoDataFrame(passed, geometry=geoms[passed.index].values, crs="EPSG:4326")
     return plan
