@@ -45,26 +45,53 @@ def _print_report(plan: ingest.ImportPlan) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    overrides: list[tuple[str, str]] = []  # --map FIELD=COLUMN, each on top of the automatic mapping
+    for text in args.map or []:
+        field, sep, column = text.partition("=")
+        if not sep or not field.strip():
+            print(f"python -m tracker import: error: --map {text!r}: expected FIELD=COLUMN (e.g. --map date=fecha; "
+                  "FIELD= unmaps the field)", file=sys.stderr)
+            return 2
+        overrides.append((field.strip(), column.strip()))
     path = Path(args.file)
     try:
         data = path.read_bytes()
     except OSError as exc:
         print(f"{path}: cannot read the file: {exc.strerror}", file=sys.stderr)
         return 2
-    mapping = None
-    if args.map:
-        mapping = dict(m.split("=", 1) for m in args.map)
     store = Store(args.db) if args.db else Store()
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
-    header_plan = ingest.prepare(args.kind, data, file=path.name, date_order=args.date_order, mapping=mapping,
-                                 fix_swapped=args.fix_swapped, existing=existing, encoding=args.encoding)
-    remembered = store.remembered_mapping(ingest.header_key(args.kind, header_plan.header)) if not mapping else {}
-    plan = header_plan
-    if remembered:
-        plan = ingest.prepare(args.kind, data, file=path.name, date_order=args.date_order, remembered=remembered,
+
+    def prepare(mapping: dict[str, str] | None) -> ingest.ImportPlan:
+        return ingest.prepare(args.kind, data, file=path.name, date_order=args.date_order, mapping=mapping,
                               fix_swapped=args.fix_swapped, existing=existing, encoding=args.encoding)
+
+    def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:
+        """The automatic mapping (remembered choices first, then known header names) with each --map on top."""
+        mapping = ingest.suggest_mapping(args.kind, header, remembered)
+        fields = ingest.FIELD_ALIASES[args.kind]
+        for field, column in overrides:
+            if field not in fields:
+                raise TrackerError(f"--map {field}={column}: {field!r} is not a field of {args.kind}; choose one of: "
+                                   + ", ".join(fields))
+            if not column:
+                mapping.pop(field, None)
+            elif column not in header:
+                raise TrackerError(f"--map {field}={column}: the file has no column {column!r}; its columns are: "
+                                   + ", ".join(repr(h) for h in header))
+            else:
+                mapping[field] = column
+        return mapping
+
+    plan = prepare(None)  # reads the header; its mapping is the automatic one
+    if plan.header:
+        mapping = with_overrides(plan.header, store.remembered_mapping(ingest.header_key(args.kind, plan.header)))
+        if mapping != plan.mapping:
+            plan = prepare(mapping)
     _print_report(plan)
     if not plan.ready or plan.accepted.empty:
+        for reason in plan.not_ready_reasons():
+            print(f"cannot import: {reason}")
         print("nothing imported")
         return 2
     rows = plan.accepted
@@ -185,7 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--date-order", choices=ingest.DATE_ORDERS)
     imp.add_argument("--fix-swapped", action="store_true", help="swap back latitude/longitude that look swapped")
     imp.add_argument("--duplicates", choices=("skip", "keep"), default="skip")
-    imp.add_argument("--map", action="append", metavar="FIELD=COLUMN", help="map a file column to a field")
+    imp.add_argument("--map", action="append", metavar="FIELD=COLUMN",
+                     help="map a file column to a field, on top of the automatic mapping (FIELD= unmaps it)")
     imp.add_argument("--encoding", help="force an encoding (default: detect)")
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
     imp.add_argument("--db", help="store path (default: $INTERDICTION_TRACKER_DB or the user data folder)")
