@@ -63,8 +63,20 @@ def test_acled_columns_and_precisions_are_understood():
     assert list(a["location_precision"]) == ["approximate", "area"]
     assert list(a["radius_km"]) == [25.0, 100.0]
     assert list(a["date_precision"]) == ["day", "approximate"]
-    assert list(a["event_type"]) == ["boat strike", "other"]
-    assert (3, "event_type", "Explosions/Remote violence") in [p[:3] for p in problems(plan)]
+    # ACLED codes the US strikes as "Explosions/Remote violence" / "Air/drone strike": a boat strike here
+    assert list(a["event_type"]) == ["boat strike", "boat strike"]
+    assert not [p for p in problems(plan) if p[1] == "event_type"]
+
+
+def test_acled_strikes_take_the_target_group_and_the_sea_region_from_the_coordinates():
+    """Issue 9, defect 7: actor2 is the targeted group (actor1 is the attacker); "South America"
+    resolves from the coordinates; the strikes count as strikes."""
+    plan = prepare("good/acled_region_actor2.csv")
+    a = plan.accepted
+    assert list(a["event_type"]) == ["boat strike", "boat strike"]
+    assert list(a["affiliation"]) == ["Tren de Aragua", "ELN"]
+    assert "Military Forces" not in " ".join(a["affiliation_text"])
+    assert list(a["region"]) == ["Caribbean", "Eastern Pacific"]
 
 
 def test_place_names_are_placed_with_their_precision():

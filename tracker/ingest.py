@@ -29,7 +29,7 @@ import shapely
 from dateutil import parser as date_parser
 
 from tracker import gazetteer as gz
-from tracker import readers, schema
+from tracker import readers, rules, schema
 from tracker.basemap import load_countries
 from tracker.errors import check_option
 from tracker.schema import Problem
@@ -58,7 +58,9 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "presumed_dead": ("presumed_dead", "presumed_dead_later", "missing_presumed_dead"),
         "vessels": ("vessels", "boats", "embarcaciones", "lanchas"),
         "strikes": ("strikes", "engagements", "ataques"),
-        "affiliation_text": ("alleged_affiliation", "affiliation", "actor1", "group", "grupo", "actor"),
+        "affiliation_text": ("alleged_affiliation", "affiliation", "group", "grupo", "actor"),
+        "actor2": ("actor2",),
+        "sub_event_type": ("sub_event_type",),
         "vessel_type": ("vessel_type", "boat_type"),
         "announced_by": ("announced_by", "announcer"),
         "notes": ("notes", "description", "notas", "comments", "summary"),
@@ -809,22 +811,26 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     if "presumed_dead" not in plan.mapping:
         out["presumed_dead"] = np.where(out.get("killed", pd.Series(np.nan, index=src.index)).notna(), 0, np.nan)
     # text fields
-    region = col("region").str.lower()
-    out["region"] = np.select(
-        [region.str.contains("caribe|caribbean"), region.str.contains("pacific|pacífico|pacifico")],
-        ["Caribbean", "Eastern Pacific"], "Unknown")
-    event = col("event_type").str.lower()
-    known = event.isin(schema.EVENT_TYPES)
-    out["event_type"] = np.where(event == "", default_event_type, np.where(known, event, "other"))
-    for idx in src.index[(event != "") & ~known]:
-        plan.problems.append(_cell(plan, idx, plan.mapping["event_type"], col("event_type")[idx],
+    # region, event type and affiliation: the same rules as the bundled data (tracker.rules)
+    lon_filled, lat_filled = out["longitude"].astype(float), out["latitude"].astype(float)
+    out["region"] = rules.region_of(lon_filled, lat_filled, col("region"))
+    placed = lon_filled.notna() & lat_filled.notna()
+    at_sea = placed & ~on_land_mask(lon_filled.where(placed), lat_filled.where(placed))
+    event = col("event_type")
+    out["event_type"] = rules.event_type_of(
+        event, col("sub_event_type") if "sub_event_type" in plan.mapping else None, at_sea=at_sea,
+        default=default_event_type)
+    unknown = (out["event_type"] == "other") & ~event.str.lower().isin(["", "other"])
+    for idx in src.index[unknown]:
+        plan.problems.append(_cell(plan, idx, plan.mapping["event_type"], event[idx],
                                    "event type not one of " + ", ".join(schema.EVENT_TYPES) + ": stored as 'other'",
                                    "warning"))
     ids = col("incident_id")
     out["incident_id"] = ids.where(ids != "", [f"U{plan.sha256[:8]}-{i + 2}" for i in src.index])
-    affiliation = col("affiliation_text")
-    out["affiliation_text"] = affiliation
-    out["affiliation"] = np.where(affiliation == "", "Not stated", affiliation)
+    given = col("affiliation_text")  # "" for every row when the file has no such column
+    actor2 = col("actor2") if "actor2" in plan.mapping else None
+    out["affiliation_text"] = rules.affiliation_text_of(given, actor2=actor2)
+    out["affiliation"] = rules.affiliation_of(given, actor2=actor2)
     for fld in ("vessel_type", "announced_by", "notes", "source_urls"):
         out[fld] = col(fld)
     basis_col = col("source_basis")
@@ -848,10 +854,10 @@ def _designations(plan, src, col) -> pd.DataFrame:
     out["designation_date"] = dates  # blank stays unknown
     ids = col("designation_id")
     out["designation_id"] = ids.where(ids != "", [f"U{plan.sha256[:8]}-{i + 2}" for i in src.index])
-    out["authority_group"] = out["authority"].map(schema.authority_group)
-    out["program"] = [schema.program_family(p, a) for p, a in zip(out["program_text"], out["authority"])]
-    out["action_kind"] = out["program_text"].map(schema.action_kind)
-    out["uncertain"] = out["notes"].str.lower().str.contains("uncertain")
+    out["authority_group"] = rules.authority_group_of(out["authority"])
+    out["program"] = rules.program_family_of(out["program_text"], out["authority"])
+    out["action_kind"] = rules.action_kind_of(out["program_text"])
+    out["uncertain"] = rules.is_uncertain(out["notes"], out["identifiers"], out["base_location_text"])
     g = gz.load_gazetteer(readers.DATA_DIR / "gazetteer.csv")
     places = [g.country(c.split(";")[0]) if c else None for c in out["country"]]
     out["latitude"] = [p.latitude if p else np.nan for p in places]
