@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import export, ingest, layers, metrics, schema
+from tracker.errors import TrackerError
 from ui.state import bundle, current_filters, require_app, store
 
 require_app()
@@ -142,14 +143,21 @@ if upload is not None:
     if st.button(f"Import {len(rows)} row(s)", type="primary", disabled=not can_import, key="import_button",
                  help=None if can_import else f"Cannot import: {why_not}"):
         bar = st.progress(0.0, text="Importing…")
-        batch = s.import_batch(kind, rows, file_name=upload.name, sha256=plan.sha256, rows_read=plan.rows_read,
-                               rows_rejected=plan.rejected_rows, rows_skipped=len(plan.accepted) - len(rows),
-                               progress=lambda x: bar.progress(x, text="Importing…"))
-        if first.header:
-            s.remember_mapping(key, plan.mapping)
-        st.session_state["upload_nonce"] = nonce + 1
-        st.session_state["upload_message"] = f"Imported {len(rows)} row(s) from {upload.name} as batch {batch}."
-        st.rerun()
+        try:
+            # the store checks again inside its write transaction: the same file, or rows whose ids
+            # another import stored in the meantime
+            batch = s.import_batch(kind, rows, file_name=upload.name, sha256=plan.sha256, rows_read=plan.rows_read,
+                                   rows_rejected=plan.rejected_rows, rows_skipped=len(plan.accepted) - len(rows),
+                                   progress=lambda x: bar.progress(x, text="Importing…"), skip_existing_ids=bool(skip))
+        except TrackerError as exc:
+            bar.empty()
+            st.error(f"Nothing imported: {exc}")
+        else:
+            if first.header:
+                s.remember_mapping(key, plan.mapping)
+            st.session_state["upload_nonce"] = nonce + 1
+            st.session_state["upload_message"] = f"Imported {len(rows)} row(s) from {upload.name} as batch {batch}."
+            st.rerun()
 
 if "upload_message" in st.session_state:
     st.success(st.session_state.pop("upload_message"))

@@ -213,6 +213,24 @@ def test_upload_import_grows_the_counters_and_undo_restores_them():
     assert _metrics(at)["Strikes"] == "67"
 
 
+def test_upload_of_a_file_another_import_stored_meanwhile_stores_nothing_twice(_private_store):
+    """Another import stores the same file between the preview and the click: the rerun finds
+    every row already stored, and the store's own check inside its write transaction backs it up."""
+    from tracker import ingest
+    from tracker.store import Store
+
+    at = _upload(_app(), "good/utf8_comma.csv")
+    plan = ingest.prepare("incidents", fixture_bytes("good/utf8_comma.csv"), file="utf8_comma.csv")
+    Store(_private_store).import_batch("incidents", plan.accepted, file_name="utf8_comma.csv", sha256=plan.sha256,
+                                       rows_read=plan.rows_read, rows_rejected=0, rows_skipped=0)
+    _button(at, "import_button").click().run()
+    assert not at.exception
+    assert len(Store(_private_store).batches()) == 1
+    assert _button(at, "import_button").disabled
+    duplicates = next(d.value for d in at.dataframe if "duplicate_of" in d.value.columns)
+    assert set(duplicates["reason"]) == {"same id"}
+
+
 def test_upload_problems_are_listed_by_row_and_column():
     at = _upload(_app(), "bad/bad_dates.csv")
     assert not at.exception

@@ -108,7 +108,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"nothing imported: all {skipped} accepted row(s) are duplicates (use --duplicates keep)")
         return 2
     batch = store.import_batch(args.kind, rows, file_name=path.name, sha256=plan.sha256, rows_read=plan.rows_read,
-                               rows_rejected=plan.rejected_rows, rows_skipped=skipped)
+                               rows_rejected=plan.rejected_rows, rows_skipped=skipped,
+                               skip_existing_ids=args.duplicates == "skip")
     store.remember_mapping(ingest.header_key(args.kind, plan.header), plan.mapping)
     print(f"imported {len(rows)} row(s) as batch {batch} into {store.path}"
           + (f"; skipped {skipped} duplicate(s)" if skipped else ""))
@@ -204,7 +205,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = _Parser(prog="python -m tracker", description="Interdiction Tracker command line")
+    prog = "interdiction-tracker" if Path(sys.argv[0]).name == "interdiction-tracker" else "python -m tracker"
+    ap = _Parser(prog=prog, description="Interdiction Tracker command line")
     sub = ap.add_subparsers(dest="command", required=True, parser_class=_Parser)
     imp = sub.add_parser("import", help="validate a file and store its accepted rows as one batch")
     imp.add_argument("file")
