@@ -1,22 +1,26 @@
-"""Interdiction Tracker: the frame (page config, navigation, shared sidebar)."""
+"""Interdiction Tracker: the frame (page config, navigation, shared sidebar).
+
+The screens live in views/, not pages/: Streamlit treats a pages/ folder beside the entry script
+as its older multipage mode, which ran a bookmarked page without this frame.  With views/,
+st.navigation alone decides which page a URL opens, always inside the frame.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import enter_frame, sidebar_filters
+from ui.state import sidebar_filters
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", default=True),
-    st.Page("pages/incidents.py", title="Incidents"),
-    st.Page("pages/sanctions.py", title="Sanctions"),
-    st.Page("pages/routes.py", title="Routes"),
-    st.Page("pages/upload.py", title="Upload"),
-    st.Page("pages/export.py", title="Export"),
+    st.Page("views/overview.py", title="Overview", default=True),
+    st.Page("views/incidents.py", title="Incidents"),
+    st.Page("views/sanctions.py", title="Sanctions"),
+    st.Page("views/routes.py", title="Routes"),
+    st.Page("views/upload.py", title="Upload"),
+    st.Page("views/export.py", title="Export"),
 ]
 
 st.set_page_config(page_title="Interdiction Tracker", layout="wide")
 page = st.navigation(PAGES)
 st.session_state["filters"] = sidebar_filters()
-enter_frame()
 page.run()

@@ -28,7 +28,7 @@ fi
 # The checks, all on. Leave one out only while working (CHECKS="lint data" bash scripts/test.sh);
 # CI runs them all.
 CHECKS="${CHECKS:-lint format types data packaging}"
-SOURCES=(tracker ui pages app.py scripts tests bench)
+SOURCES=(tracker ui views app.py scripts tests bench)
 failed=()
 
 check() {  # check NAME HINT COMMAND...: run one check, time it, remember a failure and how to fix it

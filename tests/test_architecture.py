@@ -23,11 +23,11 @@ def test_tracker_never_imports_streamlit():
 
 def test_every_page_file_is_registered_in_app_navigation():
     app = (ROOT / "app.py").read_text(encoding="utf-8")
-    registered = set(re.findall(r'st\.Page\("(pages/[^"]+\.py)"', app))
-    on_disk = {f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py")}
+    registered = set(re.findall(r'st\.Page\("(views/[^"]+\.py)"', app))
+    on_disk = {f"views/{p.name}" for p in (ROOT / "views").glob("*.py")}
     assert registered == on_disk
 
 
 def test_pages_render_no_html_from_data():
-    for p in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+    for p in [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         assert "unsafe_allow_html" not in p.read_text(encoding="utf-8"), p.name

@@ -346,26 +346,3 @@ def test_fifty_thousand_identical_rows_fit_in_one_gib_of_address_space():
     assert out.returncode == 0, out.stderr[-2000:]
     assert ("identical.csv: 50000 row(s) read, 50000 accepted, 0 rejected, 49999 possible duplicate(s), "
             "0 error(s), 0 warning(s)") in out.stdout
-
-
-# -- the same files on the Upload page (AppTest; helpers shared with test_pages) ---------------------
-
-from test_pages import _app, _button, _navigation_replaces_pages_directory, _upload  # noqa: E402, F401
-
-
-def test_upload_page_blocks_a_file_with_a_whole_file_error_and_says_why():
-    at = _upload(_app(), "bad/header_repeats_column.csv")
-    assert not at.exception
-    assert [e.value for e in at.error] == [
-        "Nothing can be imported until the file is fixed: the header repeats a column name (killed.1)"]
-    button = _button(at, "import_button")
-    assert button.disabled and button.help == ("Cannot import: the file has an error: the header repeats a column "
-                                               "name (killed.1)")
-
-
-def test_upload_page_takes_rows_7_km_apart_in_neighbouring_cells():
-    at = _upload(_app(), "bad/same_day_toll_neighbouring_cells_7km.csv")
-    assert not at.exception
-    assert at.text[0].value.startswith("same_day_toll_neighbouring_cells_7km.csv: 2 row(s) read, 2 accepted, "
-                                       "0 rejected, 0 possible duplicate(s)")
-    assert not _button(at, "import_button").disabled and _button(at, "import_button").label == "Import 2 row(s)"

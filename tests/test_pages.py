@@ -6,31 +6,11 @@ import json
 import pandas as pd
 import pyarrow as pa
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from support import ROOT
 
-PAGES = ["pages/overview.py", "pages/incidents.py", "pages/sanctions.py", "pages/routes.py"]
-
-
-@pytest.fixture(autouse=True)
-def _navigation_replaces_pages_directory(monkeypatch):
-    """Make AppTest treat pages/ as the running server does once app.py calls st.navigation.
-
-    A live server sets ``PagesManager.uses_pages_directory = False`` on the first
-    st.navigation call (or via ui.state.require_app) and keeps it; AppTest resets
-    it before every run, so every run would start in the old multipage mode, go
-    through require_app's rerun and lose a button click on the way.  This
-    fixture keeps it False, as in the browser.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
+PAGES = ["views/overview.py", "views/incidents.py", "views/sanctions.py", "views/routes.py"]
 
 
 def _app(query: dict | None = None) -> AppTest:
@@ -103,7 +83,7 @@ def test_every_page_opens_without_an_exception(page):
 
 def test_incidents_table_lists_the_filtered_strikes_with_sources():
     at = _app({"region": "Caribbean"})
-    at.switch_page("pages/incidents.py").run()
+    at.switch_page("views/incidents.py").run()
     table = at.dataframe[0].value
     assert len(table) == 19 and set(table["region"]) == {"Caribbean"}
     assert table["source"].str.startswith("http").all()
@@ -111,7 +91,7 @@ def test_incidents_table_lists_the_filtered_strikes_with_sources():
 
 def test_sanctions_page_shows_undated_rows_and_uncertainty():
     at = _app()
-    at.switch_page("pages/sanctions.py").run()
+    at.switch_page("views/sanctions.py").run()
     table = at.dataframe[0].value
     assert len(table) == 122
     assert table["designation_date"].isna().sum() == 10
@@ -168,7 +148,7 @@ def test_overview_charts_have_axis_titles_and_series_in_words():
 
 def test_sanctions_count_charts_are_horizontal_with_whole_labels():
     at = _app()
-    at.switch_page("pages/sanctions.py").run()
+    at.switch_page("views/sanctions.py").run()
     specs = _chart_specs(at)
     counts = [s for s in specs if "layer" in s]
     assert [_axis_titles(s)["y"] for s in counts] == ["Authority", "Program (grouped)", "Entity type"]
@@ -187,7 +167,7 @@ from support import fixture_bytes  # noqa: E402
 
 
 def _upload(at: AppTest, name: str, mime: str = "text/csv") -> AppTest:
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("views/upload.py").run()
     at.file_uploader[0].set_value((name.split("/")[-1], fixture_bytes(name), mime)).run()
     return at
 
@@ -204,12 +184,12 @@ def test_upload_import_grows_the_counters_and_undo_restores_them():
     assert preview["Strikes"] == "69" and preview["Deaths announced"] == "197"
     _button(at, "import_button").click().run()
     assert "Imported 2 row(s) from utf8_comma.csv" in at.success[0].value
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert _metrics(at)["Strikes"] == "69" and _metrics(at)["Deaths announced"] == "197"
-    at.switch_page("pages/upload.py").run()
+    at.switch_page("views/upload.py").run()
     _button(at, "undo_button").click().run()
     assert "removed 2 row(s)" in at.success[0].value
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert _metrics(at)["Strikes"] == "67"
 
 
@@ -297,7 +277,7 @@ def test_upload_hostile_text_is_shown_as_data():
 
 def test_export_page_shows_the_file_it_downloads_with_the_counts_of_its_frame():
     at = _app({"region": "Caribbean"})
-    at.switch_page("pages/export.py").run()
+    at.switch_page("views/export.py").run()
     assert not at.exception
     assert "19 strike engagement(s)" in at.caption[0].value
     images = at.get("image")
@@ -310,7 +290,7 @@ def test_export_page_shows_the_file_it_downloads_with_the_counts_of_its_frame():
 
 def test_export_page_draws_an_empty_view_and_keeps_every_download():
     at = _app({"from": "2026-10-05", "to": "2026-10-06", "q": "no such text anywhere"})
-    at.switch_page("pages/export.py").run()
+    at.switch_page("views/export.py").run()
     assert not at.exception
     assert "No strikes match these filters" in at.info[0].value
     labels = [d.proto.label for d in at.get("download_button")]
@@ -319,7 +299,7 @@ def test_export_page_draws_an_empty_view_and_keeps_every_download():
 
 def test_export_page_with_designations_and_routes_unticked_counts_what_it_draws():
     at = _app()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("views/export.py").run()
     at.button_group(key="export_layers").set_value(["basemap", "strikes", "rings"]).run()
     assert not at.exception
     caption = at.caption[0].value
@@ -328,7 +308,7 @@ def test_export_page_with_designations_and_routes_unticked_counts_what_it_draws(
 
 def test_export_page_refuses_bad_bounds_with_one_clear_line():
     at = _app()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("views/export.py").run()
     at.selectbox(key="export_extent").select("Custom bounds").run()
     at.number_input(key="export_north").set_value(0.0).run()
     assert not at.exception
@@ -339,3 +319,25 @@ def test_overview_links_to_the_export_with_its_filters():
     at = _app({"region": "Caribbean"})
     link = at.get("page_link")[0].proto
     assert link.label.startswith("Export this map") and (link.page, link.query_string) == ("export", "region=Caribbean")
+
+
+# -- import pipeline defects on the Upload page ---------------------------------------------------
+
+
+
+def test_upload_page_blocks_a_file_with_a_whole_file_error_and_says_why():
+    at = _upload(_app(), "bad/header_repeats_column.csv")
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "Nothing can be imported until the file is fixed: the header repeats a column name (killed.1)"]
+    button = _button(at, "import_button")
+    assert button.disabled and button.help == ("Cannot import: the file has an error: the header repeats a column "
+                                               "name (killed.1)")
+
+
+def test_upload_page_takes_rows_7_km_apart_in_neighbouring_cells():
+    at = _upload(_app(), "bad/same_day_toll_neighbouring_cells_7km.csv")
+    assert not at.exception
+    assert at.text[0].value.startswith("same_day_toll_neighbouring_cells_7km.csv: 2 row(s) read, 2 accepted, "
+                                       "0 rejected, 0 possible duplicate(s)")
+    assert not _button(at, "import_button").disabled and _button(at, "import_button").label == "Import 2 row(s)"

@@ -1,4 +1,4 @@
 """Streamlit glue: cached loaders, the shared sidebar, URL state and rendering helpers.
 
-Besides app.py and pages/, this is the only package that imports streamlit.
+Besides app.py and views/, this is the only package that imports streamlit.
 """

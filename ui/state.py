@@ -122,29 +122,6 @@ def sidebar_filters() -> Filters:
     return filters
 
 
-def enter_frame() -> None:
-    """Called by app.py on every run, just before it runs the chosen page."""
-    st.session_state["_frame_ran"] = True
-
-
-def require_app() -> None:
-    """First line of every page: make sure the page runs inside app.py's frame.
-
-    Streamlit treats a ``pages/`` folder beside the entry script as its older
-    multipage mode until app.py calls ``st.navigation``.  If the first request
-    after the server starts is a page's own URL (a bookmark, a shared link),
-    Streamlit runs that page file alone: no sidebar, no filters.  This notices
-    that app.py did not run, switches the server to navigation mode and reruns,
-    so the same URL opens inside the full app.
-    """
-    if st.session_state.pop("_frame_ran", False):
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
 def current_filters() -> Filters:
     """The filters the shared sidebar set on this run."""
     return st.session_state.get("filters", Filters())

@@ -5,9 +5,7 @@ import streamlit as st
 
 from tracker import layers, schema
 from ui import render
-from ui.state import bundle, current_filters, require_app
-
-require_app()
+from ui.state import bundle, current_filters
 
 b = bundle()
 f = current_filters()

@@ -4,9 +4,7 @@ import streamlit as st
 
 from tracker import layers, metrics
 from ui import render
-from ui.state import bundle, current_filters, require_app
-
-require_app()
+from ui.state import bundle, current_filters
 
 b = bundle()
 f = current_filters()
@@ -32,7 +30,7 @@ render.legend(layers.legend_entries(incidents, designations, routes, show=show))
 unplaced = int(incidents["latitude"].isna().sum())
 if unplaced:
     st.caption(f"{unplaced} strike record(s) in view have no usable position: they are counted above but not drawn.")
-st.page_link("pages/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None,
+st.page_link("views/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None,
              query_params=f.to_query_params())
 
 st.divider()

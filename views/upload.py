@@ -5,9 +5,7 @@ import streamlit as st
 
 from tracker import export, ingest, layers, metrics, schema
 from tracker.errors import TrackerError
-from ui.state import bundle, current_filters, require_app, store
-
-require_app()
+from ui.state import bundle, current_filters, store
 
 KINDS = {
     "Incidents (CSV)": ("incidents", ["csv", "tsv", "txt"]),

@@ -8,9 +8,7 @@ import streamlit as st
 
 from tracker import cartography, export, layers, readers
 from tracker.errors import TrackerError
-from ui.state import bundle, current_filters, require_app, store
-
-require_app()
+from ui.state import bundle, current_filters, store
 
 PRESET_LABELS = {"Screen 1920×1080": "screen", "A4 landscape, 300 dpi": "a4-landscape", "Square 1080×1080": "square",
                  "Custom": "custom"}
