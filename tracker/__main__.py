@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -200,7 +201,7 @@ def _date(text: str) -> dt.date:
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors on one line (no usage dump), exit code 2 as usual."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 

@@ -105,7 +105,7 @@ def evidence_pack(
     plan: MapPlan,
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
-    routes,
+    routes: gpd.GeoDataFrame,
     filters: Filters,
     data_as_of: dt.date | None,
     source_files: list[Path],

@@ -197,10 +197,12 @@ class Filters:
                     problems.append(f"ignored '{key}={got[-1]}': not a date (use YYYY-MM-DD)")
             else:
                 values[name] = got[-1][:200]
-        unknown = [r for r in values.get("regions", ()) if r not in REGIONS]  # type: ignore[union-attr]
+        regions = values.get("regions", ())
+        assert isinstance(regions, tuple)
+        unknown = [r for r in regions if r not in REGIONS]
         if unknown:
             problems.extend(f"ignored unknown region {r!r} from the link" for r in unknown)
-            values["regions"] = tuple(r for r in values["regions"] if r in REGIONS)  # type: ignore[union-attr]
+            values["regions"] = tuple(r for r in regions if r in REGIONS)
         start, end = values.get("date_from"), values.get("date_to")
         if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
             problems.append("ignored the date range: 'from' is after 'to'")

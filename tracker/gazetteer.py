@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pyproj import Geod
 
@@ -121,7 +122,9 @@ def offset(longitude: float, latitude: float, distance_km: float, bearing_deg: f
     return float(lon), float(lat)
 
 
-def distance_km(lon1, lat1, lon2, lat2):
+def distance_km(
+    lon1: float | np.ndarray, lat1: float | np.ndarray, lon2: float | np.ndarray, lat2: float | np.ndarray
+) -> float | np.ndarray:
     """Geodesic distance in km between points (scalars or arrays)."""
     _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
     return metres / 1000.0

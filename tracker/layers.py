@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,9 @@ import pydeck as pdk
 from pydeck.bindings.json_tools import default_serialize
 
 from tracker.basemap import countries_feature_collection
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # -- shared styles (the static export uses the same ones) ---------------------
 
@@ -235,7 +238,7 @@ def aggregate_designations(designations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def route_paths(routes) -> pd.DataFrame:
+def route_paths(routes: gpd.GeoDataFrame) -> pd.DataFrame:
     """One row per drawable line part: path (list of [lon, lat]), colour, width and a tooltip."""
     rows = []
     for rec, geom in zip(routes.drop(columns="geometry").to_dict("records"), routes.geometry):
@@ -273,7 +276,7 @@ def _rgba(color: list[int], alpha: int = 255) -> tuple[int, int, int, int]:
 def legend_entries(
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
-    routes,
+    routes: gpd.GeoDataFrame | None,
     *,
     show: tuple[str, ...] = LAYER_NAMES,
     max_points: int = 5000,
@@ -299,8 +302,8 @@ def legend_entries(
             entries.append(LegendEntry(
                 "rings", "Ring: how far the true position may lie from the placed one (approximate or area "
                 "placement)", _rgba(RING_COLOR), "ring"))
-    if "routes" in show:
-        paths = route_paths(routes) if routes is not None and len(routes) else pd.DataFrame()
+    if "routes" in show and routes is not None and len(routes):
+        paths = route_paths(routes)
         if len(paths):
             types = {str(t) for t in routes.loc[routes["route_id"].isin(paths["route_id"]), "route_type"]}
             drawn = {t if t in ROUTE_COLORS else "other" for t in types}
@@ -336,7 +339,7 @@ def legend_entries(
 def build_layers(
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
-    routes,
+    routes: gpd.GeoDataFrame | None,
     *,
     show: tuple[str, ...] = LAYER_NAMES,
     max_points: int = 5000,

@@ -256,7 +256,7 @@ def affiliation_of(affiliation: pd.Series | None = None, *, actor2: pd.Series | 
             folded.str.contains(_UNNAMED),
         ],
         [NOT_STATED, "Tren de Aragua", "ELN", "Unnamed designated terrorist organization", "Unnamed trafficking group"],
-        None,
+        np.array(None, dtype=object),  # no match: None, filled below (what np.select makes of a bare None)
     )
     return pd.Series(out, index=text.index, dtype=object).fillna(text)
 

@@ -28,6 +28,7 @@ import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -35,6 +36,9 @@ import shapely
 
 from tracker import schema
 from tracker.errors import TrackerError, check_option
+
+if TYPE_CHECKING:
+    from tracker.readers import Bundle
 
 ENV_VAR = "INTERDICTION_TRACKER_DB"
 CHUNK_ROWS = 5000
@@ -335,9 +339,10 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-def _stored_ids(con: sqlite3.Connection, kind: str, ids: set) -> set:
+def _stored_ids(con: sqlite3.Connection, kind: str, ids: set[str | None]) -> set[str]:
     """Which of ``ids`` are already stored for ``kind`` (undone batches' rows are deleted, so not these)."""
-    column, wanted, found = ID_COLUMNS[kind], sorted(i for i in ids if i is not None), set()
+    column, wanted = ID_COLUMNS[kind], sorted(i for i in ids if i is not None)
+    found: set[str] = set()
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         found.update(
@@ -360,7 +365,7 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
     return [tuple(r) for r in out.itertuples(index=False, name=None)]
 
 
-def layered(bundle, store: Store):
+def layered(bundle: Bundle, store: Store) -> Bundle:
     """The bundled records with the store's imported rows layered on top (bundled first)."""
     from dataclasses import replace
 

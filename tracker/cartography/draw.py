@@ -8,26 +8,31 @@ pixels of the rendered image.  Output is PNG, SVG or PDF; SVG and PDF are determ
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib import patheffects
 from matplotlib.collections import LineCollection, PathCollection
+from matplotlib.figure import Figure
 from matplotlib.transforms import ScaledTranslation
 
 from tracker import layers
 from tracker.basemap import load_labels
 from tracker.cartography.frame import Frame
 from tracker.cartography.key import _draw_panel, _symbol_scale
-from tracker.cartography.layout import _compose, _same_frame, _settle_frame
+from tracker.cartography.layout import _compose, _Layout, _same_frame, _settle_frame
 from tracker.cartography.page import _Page
 from tracker.cartography.plan import MapPlan, MapSpec, plan_map
 from tracker.cartography.shapes import _globe_outline, _land, _rings, _route_segments
 from tracker.cartography.style import _DASH, _INK, _STRIKE_EDGE, _STRIKE_FACE, _STYLE, _rgb, _route_rgba
 
+if TYPE_CHECKING:
+    import geopandas as gpd
 
-def draw_map(plan: MapPlan):
+
+def draw_map(plan: MapPlan) -> Figure:
     """Draw ``plan`` on a new figure and return it; records the panel boxes in ``plan.layout``.
 
     The panels are measured first; the frame is then fitted to the map box that is left
@@ -36,7 +41,7 @@ def draw_map(plan: MapPlan):
     """
     spec = plan.spec
     W, H = spec.size_pt
-    lay = None
+    lay: _Layout | None = None
     for _ in range(4):
         if lay is not None:
             plt.close(lay.fig)
@@ -45,6 +50,7 @@ def draw_map(plan: MapPlan):
         _settle_frame(plan, lay.boxes["map"])
         if _same_frame(plan.frame, before):
             break
+    assert lay is not None  # the loop runs at least once
     fig, page, b, map_box = lay.fig, lay.page, lay.b, lay.boxes["map"]
     plan.layout = dict(lay.boxes)
     frame = plan.frame
@@ -113,6 +119,7 @@ def draw_map(plan: MapPlan):
                             path_effects=[patheffects.withStroke(linewidth=2.2, foreground=_rgb(
                                 layers.STRIKE_COLOR) if inside else "white")])
     if not plan.symbols:
+        assert plan.sources  # set by plan_map (and _settle_frame needed it above)
         message = ("No strikes match these filters" if plan.sources[0].empty else
                    "No strike of these filters is drawn in this frame")
         ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=b * 1.5,
@@ -171,7 +178,9 @@ def _overlap(a, b) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def render_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: MapSpec) -> bytes:
+def render_map(
+    incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec
+) -> bytes:
     """The filtered records drawn as a publishable map: PNG, SVG or PDF bytes.
 
     Deterministic: the same inputs give the same SVG and PDF bytes.

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
@@ -143,15 +144,15 @@ class Frame:
     bounds: tuple[float, float, float, float]
     world: bool
 
-    def project(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    def project(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         x, y = _to_map(self.crs).transform(np.asarray(lon, float), np.asarray(lat, float))
         return np.asarray(x), np.asarray(y)
 
-    def unproject(self, x, y) -> tuple[np.ndarray, np.ndarray]:
+    def unproject(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         lon, lat = _to_lonlat(self.crs).transform(np.asarray(x, float), np.asarray(y, float))
         return np.asarray(lon), np.asarray(lat)
 
-    def contains(self, lon, lat) -> np.ndarray:
+    def contains(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
         """Which lon/lat points fall inside the frame."""
         x, y = self.project(lon, lat)
         ok = np.isfinite(x) & np.isfinite(y)

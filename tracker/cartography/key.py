@@ -85,7 +85,7 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
         handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
                               markeredgecolor=_rgb(layers.RING_COLOR), markersize=b * 1.6,
                               label="Uncertainty of an approximate or area position"))
-    present = {}
+    present: dict[str, set[bool]] = {}
     for _xy, rtype, schematic in routes_drawn:
         present.setdefault(rtype, set()).add(schematic)
     for rtype in layers.ROUTE_COLORS:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from tracker import __version__
 from tracker.basemap import ATTRIBUTION
@@ -41,7 +42,7 @@ def _footer_lines(plan: MapPlan) -> list[str]:
 
 @dataclass
 class _Layout:
-    fig: object
+    fig: Figure
     page: _Page
     b: float
     boxes: dict[str, tuple[float, float, float, float]]
@@ -136,6 +137,7 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
     inside it; select the records again for that frame."""
     aspect = (map_box[2] - map_box[0]) / (map_box[3] - map_box[1])
     frame = make_frame(plan.frame.bounds, aspect)
+    assert plan.sources, "a plan from plan_map carries the frames it selected from"
     for _ in range(4):
         again = _select(*plan.sources, plan.spec, frame, plan.date_range)
         left, bottom, right, top = _symbol_overflow(again, frame, map_box)

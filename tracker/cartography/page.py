@@ -7,6 +7,7 @@ so a layout is the same at any dpi; :func:`_base_size` is the base type size in 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 import numpy as np
 from matplotlib.font_manager import FontProperties
@@ -15,9 +16,11 @@ from matplotlib.textpath import text_to_path
 from tracker.cartography.plan import MapSpec
 from tracker.cartography.style import _INK, _LINESPACING, MIN_TEXT_PX
 
+_FontStyle = Literal["normal", "italic", "oblique"]
+
 
 @lru_cache(maxsize=50_000)
-def _width_10pt(text: str, weight: str, style: str) -> float:
+def _width_10pt(text: str, weight: str, style: _FontStyle) -> float:
     prop = FontProperties(family="DejaVu Sans", size=10, weight=weight, style=style)
     w, _h, _d = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
     return float(w)
@@ -36,7 +39,7 @@ class _Page:
     def fy(self, y: float) -> float:
         return 1.0 - y / self.h
 
-    def width_of(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> float:
+    def width_of(self, text: str, size: float, weight: str = "normal", style: _FontStyle = "normal") -> float:
         """Width in points of one line of ``text`` (the font's advance widths, whatever the dpi)."""
         return _width_10pt(text, weight, style) * size / 10.0
 

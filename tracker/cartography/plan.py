@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -63,7 +64,7 @@ class MapSpec:
         return self.width_px / self.dpi * 72.0, self.height_px / self.dpi * 72.0
 
 
-def spec_for_preset(preset: str, **options) -> MapSpec:
+def spec_for_preset(preset: str, **options: Any) -> MapSpec:
     """A :class:`MapSpec` of one of :data:`PRESETS`; ``options`` set the other fields."""
     check_option("preset", preset, tuple(PRESETS))
     w, h, dpi = PRESETS[preset]
@@ -113,7 +114,7 @@ class MapPlan:
     """Strike symbols drawn: (x, y, radius) in points from the top left of the page."""
     scale_bar: tuple[float, float] | None = None
     """(length in points on the page, length it claims in km), where a scale bar is drawn."""
-    sources: tuple = ()
+    sources: tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame | None] | tuple[()] = ()
     """The filtered frames the plan selected from (to select again for the final frame)."""
 
 
@@ -194,7 +195,7 @@ def _stack_notes(strikes: pd.DataFrame, limit: int = 4) -> list[str]:
     return ["Shared positions: " + "; ".join(parts) + tail + "."]
 
 
-def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: MapSpec,
+def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec,
              *, aspect: float | None = None) -> MapPlan:
     """Which records are in the frame and what the counters say about them.
 
@@ -210,8 +211,8 @@ def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: 
     return _select(incidents, designations, routes, spec, frame, date_range)
 
 
-def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes, spec: MapSpec, frame: Frame,
-            date_range: tuple[dt.date | None, dt.date]) -> MapPlan:
+def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec,
+            frame: Frame, date_range: tuple[dt.date | None, dt.date]) -> MapPlan:
     """The records in ``frame`` and the counters of them (see :func:`plan_map`)."""
     show = set(spec.show)
     placed = incidents["latitude"].notna() & incidents["longitude"].notna()

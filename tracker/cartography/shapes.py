@@ -73,7 +73,7 @@ def _route_segments(frame: Frame, routes: gpd.GeoDataFrame) -> list[tuple[np.nda
     for rec, geom in zip(routes.to_dict("records"), routes.geometry):
         if geom is None or geom.is_empty:
             continue
-        parts = []
+        parts: list[shapely.Geometry] = []
         for clipped in _clip([shapely.segmentize(geom, 1.0)], frame.crs, box):
             parts.extend(getattr(clipped, "geoms", [clipped]))
         for part in parts:

@@ -6,10 +6,14 @@ Colours are matplotlib RGBA tuples with channels in 0..1 (:func:`_rgb` converts 
 
 from __future__ import annotations
 
+from typing import Any
+
+from matplotlib.typing import RcKeyType
+
 from tracker import layers
 
-_STYLE = {"svg.hashsalt": "interdiction-tracker", "svg.fonttype": "none", "pdf.fonttype": 42,
-          "font.family": "DejaVu Sans", "axes.linewidth": 0.6, "text.hinting": "none"}
+_STYLE: dict[RcKeyType, Any] = {"svg.hashsalt": "interdiction-tracker", "svg.fonttype": "none", "pdf.fonttype": 42,
+                                "font.family": "DejaVu Sans", "axes.linewidth": 0.6, "text.hinting": "none"}
 _INK = "#222222"
 _MUTED = "#555555"
 _PANEL_GAP = 0.8  # in units of the base font size
