@@ -1,0 +1,293 @@
+"""Geographic and duplicate checks on parsed incident rows.
+
+* :func:`swapped_mask`: latitude and longitude that look swapped (outside
+  :data:`INTEREST_BOX` as given, inside it swapped);
+* :func:`on_land_mask`: points inside a country polygon of the bundled basemap;
+* :func:`find_duplicates`: rows with the same id, or the same day and death
+  toll within :data:`DUPLICATE_DISTANCE_KM` (or a larger uncertainty radius),
+  in bounded memory.
+
+Positions are EPSG:4326 longitude/latitude in degrees; distances and radii
+are km (on the WGS84 ellipsoid, via :func:`tracker.gazetteer.distance_km`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from tracker import gazetteer as gz
+from tracker.basemap import load_countries
+
+DUPLICATE_DISTANCE_KM = 5.0
+DUPLICATE_COLUMNS = ["row", "incident_id", "duplicate_of", "reason"]
+
+
+INTEREST_BOX = (-130.0, -25.0, -30.0, 40.0)
+"""lon/lat box of the waters this tool covers (Eastern Pacific to the Atlantic approaches)."""
+
+
+def swapped_mask(lat: pd.Series, lon: pd.Series) -> pd.Series:
+    """Rows whose latitude and longitude look swapped.
+
+    That is: the point as given lies outside the waters this tool covers
+    (:data:`INTEREST_BOX`) and the swapped point lies inside them.
+    """
+    x0, y0, x1, y1 = INTEREST_BOX
+    inside = lon.between(x0, x1) & lat.between(y0, y1)
+    swapped_inside = lat.between(x0, x1) & lon.between(y0, y1)
+    return (~inside & swapped_inside).fillna(False)
+
+
+@lru_cache(maxsize=1)
+def _land() -> shapely.STRtree:
+    return shapely.STRtree(load_countries().geometry.values)
+
+
+def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
+    """True where a point falls inside a country polygon of the bundled basemap."""
+    ok = lon.notna() & lat.notna()
+    result = pd.Series(False, index=lon.index)
+    if ok.any():
+        pts = shapely.points(lon[ok].to_numpy(), lat[ok].to_numpy())
+        hits = _land().query(pts, predicate="within")
+        flagged = np.zeros(len(pts), dtype=bool)
+        flagged[np.unique(hits[0])] = True
+        result[ok] = flagged
+    return result
+
+
+# -- duplicates ----------------------------------------------------------------
+
+MAX_CANDIDATE_PAIRS = 1_000_000
+"""The most candidate pairs the duplicate check holds at once, whatever the size of the file."""
+
+_EARTH_RADIUS_KM = 6371.0088
+_CUBE_KM = 0.98 * DUPLICATE_DISTANCE_KM / math.sqrt(3)
+"""Edge of the cubes (km, on a sphere) the duplicate check sorts positions into: the diagonal is 2 %
+under 5 km, so any two positions in one cube are within 5 km on the ellipsoid too."""
+_REACH = math.ceil(1.01 * DUPLICATE_DISTANCE_KM / _CUBE_KM)
+"""Cubes to look at each way: every position within 5 km of a point lies in these."""
+_CELL_BITS = 13  # cube coordinates run to +-2,300 (6,371 km / 2.8 km), offset by 4,096
+_GROUP_BLOCK = 1 << (63 - 3 * _CELL_BITS - 1)  # day-and-toll groups per search, so a key fits in int64
+
+
+def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
+    """Possible duplicates of the rows of ``new``: the same id, or the same day and death toll nearby.
+
+    ``new`` is a canonical incidents frame with a ``_row`` column (the file row
+    number); ``existing`` holds the stored and bundled records.  A row is a
+    possible duplicate of an earlier row of the file, or of an existing
+    record, when either has the same ``incident_id``, or both have the same day
+    and the same death toll (both unstated counts as the same) and lie
+
+    * within 5 km of each other, or
+    * (an existing record only) within the larger uncertainty radius
+      (``radius_km``) of the two: a row at reported coordinates matches a
+      record placed at the representative point of its sea area.
+
+    Each row is reported once, against one earlier match: the first of its
+    identical rows (same day, toll and position, 0.0 km), else the first
+    record met in its 2.8 km cube, else the earliest match found (existing
+    records come before the file's rows).  Returns the columns
+    ``row, incident_id, duplicate_of, reason``; the reason states the distance
+    and, past 5 km, the radius that allowed it.
+
+    Memory is bounded whatever the file: identical rows collapse to their
+    first occurrence; the rest are sorted into cubes of 2.8 km (any two
+    positions in one cube are within 5 km) so that only the first position of
+    each cube is compared, with the positions in the 125 cubes around it; and
+    every comparison runs in chunks of at most :data:`MAX_CANDIDATE_PAIRS`.
+    Time grows with the rows, except for the radius match, which compares each
+    file row with the existing records of its day and toll.
+    """
+    parts = [new.assign(_origin="file")]
+    if existing is not None and len(existing):
+        parts.insert(0, existing.assign(_origin="stored", _row=-1))
+    cols = ["incident_id", "date", "latitude", "longitude", "killed", "radius_km", "_origin", "_row"]
+    pool = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
+    n = len(pool)
+    pos = np.arange(n)
+    is_file = (pool["_origin"] == "file").to_numpy()
+
+    first = pd.Series(pos).groupby(pool["incident_id"].astype(str).to_numpy(), sort=False).transform("min").to_numpy()
+    same_id = is_file & (first != pos)
+    best = np.where(same_id, first, n)  # the earliest earlier record each row duplicates; n: none
+
+    lon = pd.to_numeric(pool["longitude"], errors="coerce").to_numpy(dtype=float)
+    lat = pd.to_numeric(pool["latitude"], errors="coerce").to_numpy(dtype=float)
+    radius = np.nan_to_num(pd.to_numeric(pool["radius_km"], errors="coerce").to_numpy(dtype=float), nan=0.0)
+    day = pd.to_datetime(pool["date"], errors="coerce").dt.normalize()
+    toll = pd.to_numeric(pool["killed"], errors="coerce").astype("float64").fillna(-1.0).to_numpy()
+    placed = (np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+              & day.notna().to_numpy())
+    if (placed & is_file & ~same_id).any():
+        at = np.flatnonzero(placed)
+        group = pd.DataFrame({"d": day.to_numpy()[at], "t": toll[at]}).groupby(["d", "t"], sort=False).ngroup()
+        near = _nearby(at, group.to_numpy(), lon, lat, radius, query=is_file & ~same_id, origin_file=is_file)
+        best = np.minimum(best, near)
+
+    dup = np.flatnonzero(is_file & (best < n))
+    if not len(dup):
+        return pd.DataFrame({c: pd.Series(dtype=int if c == "row" else object) for c in DUPLICATE_COLUMNS})
+    of = best[dup]
+    where = np.where(is_file[of], "row " + pool["_row"].to_numpy()[of].astype(int).astype(str), "stored")
+    label = pool["incident_id"].to_numpy()[of].astype(str) + " (" + where + ")"
+    reason = np.full(len(dup), "same id", dtype=object)
+    by_place = ~same_id[dup]
+    if by_place.any():
+        a, b = dup[by_place], of[by_place]
+        km = np.atleast_1d(gz.distance_km(lon[a], lat[a], lon[b], lat[b]))
+        wide = np.maximum(radius[a], radius[b])
+        toll_text = np.where(toll[a] >= 0, "same death toll", "no death toll stated in either")
+        texts = []
+        for k, r, ra, rb, lab, tt in zip(km, wide, radius[a], radius[b], label[by_place], toll_text):
+            if k <= DUPLICATE_DISTANCE_KM:
+                texts.append(f"same day, {k:.1f} km apart, {tt}")
+            else:
+                whose = lab if rb >= ra else "this row"
+                texts.append(f"same day, {k:.1f} km apart (within the {r:,.0f} km uncertainty radius of {whose}), "
+                             f"{tt}")
+        reason[by_place] = texts
+    out = pd.DataFrame({"row": pool["_row"].to_numpy()[dup].astype(int),
+                        "incident_id": pool["incident_id"].to_numpy()[dup], "duplicate_of": label, "reason": reason})
+    return out.sort_values("row", kind="stable", ignore_index=True)[DUPLICATE_COLUMNS]
+
+
+def _nearby(at, group, lon, lat, radius, *, query, origin_file) -> np.ndarray:
+    """For each pool position, the earliest earlier position matched by place (len(lon) when none).
+
+    ``at``: the pool positions that have a day and a position, in pool order;
+    ``group``: their day-and-toll group.  Only positions in ``query`` look for a
+    match; any placed position can be matched.
+    """
+    n = len(lon)
+    best = np.full(n, n, dtype=np.int64)
+    frame = pd.DataFrame({"g": group, "x": lon[at], "y": lat[at], "r": radius[at], "p": at})
+    # 1. the same day, toll and position: later ones are duplicates of the first
+    first_same = frame.groupby(["g", "x", "y"], sort=False)["p"].transform("min").to_numpy()
+    later = first_same != at
+    take = later & query[at]
+    best[at[take]] = first_same[take]
+    unique = ~later
+    u, ug = at[unique], group[unique]
+    for g0 in range(0, int(ug.max()) + 1, _GROUP_BLOCK):
+        block = (ug >= g0) & (ug < g0 + _GROUP_BLOCK)
+        _within_5_km(u[block], ug[block] - g0, lon, lat, best, query)
+    # 2. existing records by radius: only the first of those alike in day, toll, position and radius can win
+    first_alike = frame.groupby(["g", "x", "y", "r"], sort=False)["p"].transform("min").to_numpy()
+    b = (first_alike == at) & ~origin_file[at]
+    a = unique & query[at]
+    _within_radius(at[a], group[a], at[b], group[b], lon, lat, radius, best)
+    return best
+
+
+def _cube_keys(group: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """One int64 per position: its day-and-toll group and the cube it lies in."""
+    lam, phi = np.radians(lon), np.radians(lat)
+    xyz = _EARTH_RADIUS_KM * np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+    cells = np.floor(xyz / _CUBE_KM).astype(np.int64) + (1 << (_CELL_BITS - 1))
+    return ((group.astype(np.int64) << (3 * _CELL_BITS)) | (cells[0] << (2 * _CELL_BITS))
+            | (cells[1] << _CELL_BITS) | cells[2])
+
+
+def _within_5_km(u, group, lon, lat, best, query) -> None:
+    """Match positions ``u`` (unique per group) within 5 km of an earlier one of the same group."""
+    keys = _cube_keys(group, lon[u], lat[u])
+    first_in_cube = pd.Series(u).groupby(keys, sort=False).transform("min").to_numpy()
+    # everyone in a cube but its first is within 5 km of that first
+    take = (first_in_cube != u) & query[u]
+    best[u[take]] = np.minimum(best[u[take]], first_in_cube[take])
+    # each cube's first looks at every position in the cubes around it
+    firsts = np.flatnonzero((first_in_cube == u) & query[u])
+    if not len(firsts):
+        return
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_u = keys[order], u[order]
+    steps = np.arange(-_REACH, _REACH + 1, dtype=np.int64)
+    dx, dy, dz = np.meshgrid(steps, steps, steps, indexing="ij")
+    offsets = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS) + dz).ravel()
+    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(offsets)))
+    for start in range(0, len(firsts), per_block):
+        a = firsts[start:start + per_block]
+        wanted = (keys[a][:, None] + offsets[None, :]).ravel()
+        lo = np.searchsorted(sorted_keys, wanted, "left")
+        hi = np.searchsorted(sorted_keys, wanted, "right")
+        for i, j in _pairs(np.repeat(u[a], len(offsets)), lo, hi):
+            _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
+
+
+def _within_radius(a, a_group, b, b_group, lon, lat, radius, best) -> None:
+    """Match file positions ``a`` to existing records ``b`` of the same group within the larger radius.
+
+    Only pairs where one radius is over 5 km are looked at (closer pairs are the 5 km search's).
+    """
+    a_wide, b_wide = radius[a] > DUPLICATE_DISTANCE_KM, radius[b] > DUPLICATE_DISTANCE_KM
+    for a_mask, b_mask in ((a_wide, np.ones(len(b), dtype=bool)), (~a_wide, b_wide)):
+        if not a_mask.any() or not b_mask.any():
+            continue
+        order = np.argsort(b_group[b_mask], kind="stable")
+        sorted_groups, sorted_b = b_group[b_mask][order], b[b_mask][order]
+        lo = np.searchsorted(sorted_groups, a_group[a_mask], "left")
+        hi = np.searchsorted(sorted_groups, a_group[a_mask], "right")
+        for i, j in _pairs(a[a_mask], lo, hi):
+            j = sorted_b[j]
+            limit = np.maximum(DUPLICATE_DISTANCE_KM, np.maximum(radius[i], radius[j]))
+            _keep_earliest_within(i, j, lon, lat, limit, best)
+
+
+def _pairs(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, limit: int = MAX_CANDIDATE_PAIRS // 2
+           ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every (a[k], j) with lo[k] <= j < hi[k], in chunks of at most ``2 * limit`` pairs.
+
+    A range longer than ``limit`` is cut into pieces first, so one crowded
+    group cannot make a chunk larger than that.
+    """
+    size = hi - lo
+    keep = size > 0
+    a, lo, size = a[keep], lo[keep], size[keep]
+    if not len(a):
+        return
+    pieces = -(-size // limit)
+    which = np.repeat(np.arange(len(a)), pieces)
+    k = np.arange(len(which)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    seg_lo = lo[which] + k * limit
+    seg_size = np.minimum(size[which] - k * limit, limit)
+    ends = np.cumsum(seg_size)
+    chunk = (ends - seg_size) // limit
+    bounds = np.flatnonzero(np.diff(chunk)) + 1
+    for s, e in zip(np.r_[0, bounds], np.r_[bounds, len(chunk)]):
+        sizes = seg_size[s:e]
+        offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        yield np.repeat(a[which[s:e]], sizes), np.repeat(seg_lo[s:e], sizes) + offsets
+
+
+def _keep_earliest_within(i, j, lon, lat, limit_km, best) -> None:
+    """Make j the match of i where j comes before i and lies within ``limit_km`` (the earliest such j wins)."""
+    earlier = j < i
+    if np.ndim(limit_km):
+        limit_km = limit_km[earlier]
+    i, j = i[earlier], j[earlier]
+    if not len(i):
+        return
+    rough = _haversine_km(lon[i], lat[i], lon[j], lat[j])
+    close = rough <= np.asarray(limit_km) * 1.01  # a sphere is within 0.6 % of the ellipsoid
+    if np.ndim(limit_km):
+        limit_km = limit_km[close]
+    i, j = i[close], j[close]
+    if not len(i):
+        return
+    exact = np.atleast_1d(gz.distance_km(lon[i], lat[i], lon[j], lat[j])) <= limit_km
+    np.minimum.at(best, i[exact], j[exact])
+
+
+def _haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance in km on a sphere (a fast first sieve; :func:`gz.distance_km` decides)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    h = (np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))

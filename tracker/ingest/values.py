@@ -1,0 +1,154 @@
+"""Cell values: dates and numbers read from the text a file gives.
+
+Dates: ISO (``YYYY-MM-DD``), numeric day/month/year or month/day/year (the
+order in :data:`DATE_ORDERS`, inferred when a part is above 12, else asked),
+and written dates in English or Spanish ("Sept. 15, 2025", "15 de octubre de
+2025").  They come back as ``datetime64[ns]`` (NaT where unreadable, with the
+reason); years before 1900 and after 2261 are refused.  Numbers: a dot or a
+decimal comma, as float64 in whatever unit the column holds (degrees for
+positions, km for radii, people or boats for counts; counts are checked
+against :data:`tracker.schema.MAX_COUNT` by the pipeline).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+
+import pandas as pd
+from dateutil import parser as date_parser
+
+from tracker import schema
+
+DATE_ORDERS = ("dmy", "mdy")
+_SPANISH_MONTHS = {
+    "enero": "January", "febrero": "February", "marzo": "March", "abril": "April", "mayo": "May",
+    "junio": "June", "julio": "July", "agosto": "August", "septiembre": "September", "setiembre": "September",
+    "octubre": "October", "noviembre": "November", "diciembre": "December",
+}
+
+
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?\s*$")
+_LAST_YEAR = 2261
+"""Years after this cannot be held as dates here (pandas' nanosecond limit is 2262-04-11); they are all
+in the future anyway."""
+
+
+def date_order_needed(values: pd.Series) -> bool:
+    """True when numeric dates could be read day-first or month-first (no part above 12)."""
+    parts = values.str.extract(_NUMERIC_DATE).dropna()
+    if parts.empty:
+        return False
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    return not ((first > 12).any() or (second > 12).any())
+
+
+def infer_date_order(values: pd.Series) -> str | None:
+    """'dmy' or 'mdy' when the numeric dates themselves settle it, else None."""
+    parts = values.str.extract(_NUMERIC_DATE).dropna()
+    if parts.empty:
+        return None
+    if (parts[0].astype(int) > 12).any():
+        return "dmy"
+    if (parts[1].astype(int) > 12).any():
+        return "mdy"
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def _parse_written_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a written date ("Sept. 15, 2025", "15 de octubre de 2025"), or None.
+
+    None when the text is not a date or names no year (it is parsed with two
+    different default years: if the year follows the default, the text has none).
+    """
+    cleaned = text.strip().lower()
+    for es, en in _SPANISH_MONTHS.items():
+        cleaned = re.sub(rf"\b{es}\b", en, cleaned)
+    cleaned = re.sub(r"\bde\b", " ", cleaned)
+    cleaned = re.sub(r"\bsept\b\.?", "sep", cleaned).replace(".", " ")
+    try:
+        a = date_parser.parse(cleaned, default=dt.datetime(2000, 1, 1))
+        b = date_parser.parse(cleaned, default=dt.datetime(2001, 1, 1))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if a.year != b.year:
+        return None
+    return a.year, a.month, a.day
+
+
+def _dates_from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates from whole-number parts (one index), and the reason where a part makes no date.
+
+    Years before 1900 are out of the range this tool handles; years after 2261
+    are in the future (and beyond what a nanosecond date can hold).
+    """
+    out = pd.Series(pd.NaT, index=year.index, dtype="datetime64[ns]")
+    reasons = pd.Series("", index=year.index, dtype=object)
+    early, late = year < schema.MIN_DATE.year, year > _LAST_YEAR
+    reasons[early] = schema.DATE_RANGE_MESSAGE
+    reasons[late] = schema.FUTURE_DATE_MESSAGE
+    ok = ~early & ~late
+    if ok.any():
+        parts = pd.DataFrame({"year": year[ok], "month": month[ok], "day": day[ok]}).astype("int64")
+        out[ok] = pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    reasons[ok & out.isna()] = "cannot read this as a date (use YYYY-MM-DD)"
+    return out, reasons
+
+
+def parse_dates(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Series]:
+    """Parse ISO, dd/mm/yyyy or mm/dd/yyyy (by ``order``) and written dates ("Sept. 15, 2025").
+
+    Returns ``(dates, reasons)``: NaT where a date could not be read, with the reason.
+    Dates before 1900 and after 2261 are refused with their own reason (see
+    :func:`_dates_from_parts`); later dates up to 2261 are left to
+    :func:`tracker.schema.validate`'s check against today.
+    """
+    values = values.fillna("").astype(str).str.strip()
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    reasons = pd.Series("", index=values.index, dtype=object)
+    iso_parts = values.str.extract(_ISO_DATE)
+    iso = iso_parts[0].notna()
+    if iso.any():
+        p = iso_parts[iso].astype("int64")
+        out[iso], reasons[iso] = _dates_from_parts(p[0], p[1], p[2])
+    numeric = values.str.extract(_NUMERIC_DATE)
+    is_num = numeric[0].notna() & ~iso
+    if is_num.any():
+        a, b, y = numeric.loc[is_num, 0].astype(int), numeric.loc[is_num, 1].astype(int), numeric.loc[is_num, 2]
+        y = y.astype(int).where(y.str.len() != 2, 2000 + y.astype(int))
+        if order is None:
+            settled = (a > 12) | (b > 12)
+            day = a.where(a > 12, b)
+            month = b.where(a > 12, a)
+            amb = is_num.copy()
+            amb[is_num] = ~settled
+            reasons[amb] = "ambiguous date: choose whether it is day/month/year or month/day/year"
+            if settled.any():
+                idx = settled.index[settled]
+                out[idx], reasons[idx] = _dates_from_parts(y[idx], month[idx], day[idx])
+        else:
+            day, month = (a, b) if order == "dmy" else (b, a)
+            out[is_num], reasons[is_num] = _dates_from_parts(y, month, day)
+    rest = ~iso & ~is_num & (values != "")
+    if rest.any():
+        parsed = values[rest].map(_parse_written_date)
+        readable = parsed.notna()
+        if readable.any():
+            parts = pd.DataFrame(parsed[readable].tolist(), index=parsed.index[readable], columns=["y", "m", "d"])
+            idx = parts.index
+            out[idx], reasons[idx] = _dates_from_parts(parts["y"], parts["m"], parts["d"])
+    bad = out.isna() & (values != "") & (reasons == "")
+    reasons[bad] = "cannot read this as a date (use YYYY-MM-DD)"
+    reasons[values == ""] = "a date is required"
+    return out, reasons
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers with a dot or a decimal comma ("12,5"); returns (floats, unreadable mask)."""
+    text = values.fillna("").astype(str).str.strip().str.replace("\u2212", "-", regex=False)
+    text = text.str.replace(r"^(-?\d+),(\d+)$", r"\1.\2", regex=True)
+    nums = pd.to_numeric(text, errors="coerce").astype("float64")  # "inf" and 1e400 stay inf
+    return nums, nums.isna() & (text != "")
