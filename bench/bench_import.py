@@ -29,12 +29,18 @@ from tracker.store import Store, _records  # noqa: E402
 
 def synthetic_csv(n: int) -> bytes:
     rng = np.random.default_rng(1)
-    frame = pd.DataFrame({
-        "id": [f"X{i}" for i in range(n)],
-        "date": (pd.Timestamp("2025-09-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")).strftime("%Y-%m-%d"),
-        "latitude": rng.uniform(5, 20, n).round(4), "longitude": rng.uniform(-100, -60, n).round(4),
-        "killed": rng.integers(0, 6, n), "source": "https://example.org/x",
-    })
+    frame = pd.DataFrame(
+        {
+            "id": [f"X{i}" for i in range(n)],
+            "date": (pd.Timestamp("2025-09-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D")).strftime(
+                "%Y-%m-%d"
+            ),
+            "latitude": rng.uniform(5, 20, n).round(4),
+            "longitude": rng.uniform(-100, -60, n).round(4),
+            "killed": rng.integers(0, 6, n),
+            "source": "https://example.org/x",
+        }
+    )
     return frame.to_csv(index=False).encode()
 
 
@@ -46,13 +52,21 @@ def main() -> int:
     t = time.perf_counter()
     plan = ingest.prepare("incidents", data, file="bench.csv")
     t_prepare = time.perf_counter() - t
-    print(f"pipeline on {n:,} rows ({len(data) / 1e6:.1f} MB): {t_prepare:6.2f} s, "
-          f"{len(plan.accepted):,} accepted, {len(plan.duplicates):,} possible duplicates")
+    print(
+        f"pipeline on {n:,} rows ({len(data) / 1e6:.1f} MB): {t_prepare:6.2f} s, "
+        f"{len(plan.accepted):,} accepted, {len(plan.duplicates):,} possible duplicates"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "s.sqlite")
         t = time.perf_counter()
-        store.import_batch("incidents", plan.accepted, file_name="bench.csv", sha256=plan.sha256,
-                           rows_read=n, rows_rejected=plan.rejected_rows)
+        store.import_batch(
+            "incidents",
+            plan.accepted,
+            file_name="bench.csv",
+            sha256=plan.sha256,
+            rows_read=n,
+            rows_rejected=plan.rejected_rows,
+        )
         t_batch = time.perf_counter() - t
         sample = plan.accepted.iloc[:2000]
         cols = list(schema.INCIDENT_COLUMNS)
@@ -64,8 +78,10 @@ def main() -> int:
             con.commit()
         t_naive = (time.perf_counter() - t) * len(plan.accepted) / len(sample)
         con.close()
-    print(f"store {len(plan.accepted):,} rows as one batch: {t_batch:6.2f} s   "
-          f"baseline one commit per row: ~{t_naive:6.2f} s (scaled from 2,000 rows, {t_naive / t_batch:.0f}x)")
+    print(
+        f"store {len(plan.accepted):,} rows as one batch: {t_batch:6.2f} s   "
+        f"baseline one commit per row: ~{t_naive:6.2f} s (scaled from 2,000 rows, {t_naive / t_batch:.0f}x)"
+    )
     return 0
 
 

@@ -23,8 +23,12 @@ def bundle():
 
 def _view(bundle, f: Filters | None = None):
     f = f or Filters()
-    return f, f.apply_incidents(bundle.incidents), f.apply_designations(bundle.designations), \
-        f.apply_routes(bundle.routes)
+    return (
+        f,
+        f.apply_incidents(bundle.incidents),
+        f.apply_designations(bundle.designations),
+        f.apply_routes(bundle.routes),
+    )
 
 
 def _spec(bundle, f: Filters, **kw) -> cartography.MapSpec:
@@ -65,6 +69,7 @@ def _overlap(a, b):
 
 
 # -- layout ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("preset", list(cartography.PRESETS))
 def test_every_text_lies_inside_the_page_and_no_panel_covers_another_or_a_strike(bundle, preset):
@@ -196,6 +201,7 @@ def test_a_portrait_page_puts_the_key_below_the_map_and_cuts_nothing(bundle):
 
 # -- extent and projection ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("preset", ["square", "a4-landscape", "screen"])
 def test_the_default_extent_contains_every_placed_strike(bundle, preset):
     f, inc, des, rts = _view(bundle)
@@ -209,8 +215,9 @@ def test_the_default_extent_contains_every_placed_strike(bundle, preset):
 def test_the_extent_is_widened_to_the_page_never_narrowed(bundle):
     f, inc, des, rts = _view(bundle)
     for w, h in ((1080, 1080), (1920, 1080), (1000, 2000)):
-        plan = cartography.plan_map(inc, des, rts, _spec(bundle, f, width_px=w, height_px=h, dpi=96,
-                                                         extent="caribbean"))
+        plan = cartography.plan_map(
+            inc, des, rts, _spec(bundle, f, width_px=w, height_px=h, dpi=96, extent="caribbean")
+        )
         plt.close(_drawn(plan))  # the frame as drawn, fitted to the map box
         west, south, east, north = np.array(cartography.REGIONS["caribbean"]) + [0.01, 0.01, -0.01, -0.01]
         lon = np.array([west, east, west, east, (west + east) / 2, (west + east) / 2])
@@ -232,6 +239,7 @@ def test_the_region_filter_frames_the_map_the_same_way_on_the_page_and_the_comma
 
 
 # -- scale bar -----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("extent", ["caribbean", "venezuela", "eastern-pacific", "fit"])
 def test_the_scale_bar_is_as_long_as_the_distance_it_claims(bundle, extent):
@@ -256,6 +264,7 @@ def test_the_scale_bar_is_as_long_as_the_distance_it_claims(bundle, extent):
 
 
 # -- symbols, counts, legend ----------------------------------------------------------------
+
 
 def test_stacked_strikes_show_their_count_and_a_note(bundle):
     f, inc, des, rts = _view(bundle)
@@ -323,6 +332,7 @@ def test_a_strike_is_drawn_in_the_strike_colour_where_the_projection_puts_it(bun
 
 # -- text follows the view ------------------------------------------------------------------
 
+
 def test_counters_count_designations_and_routes_in_the_frame_and_the_dates(bundle):
     f = Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 10, 31), regions=("Caribbean",))
     f, inc, des, rts = _view(bundle, f)
@@ -331,16 +341,21 @@ def test_counters_count_designations_and_routes_in_the_frame_and_the_dates(bundl
     counters = {c.key: c.value for c in plan.counters}
     # counted independently: listings dated Sept-Oct 2025 whose point lies inside the drawn frame
     d = bundle.designations
-    dated = d[(d["designation_date"] >= "2025-09-01") & (d["designation_date"] <= "2025-10-31")
-              & (d["action_kind"] == "listing") & d["latitude"].notna()]
+    dated = d[
+        (d["designation_date"] >= "2025-09-01")
+        & (d["designation_date"] <= "2025-10-31")
+        & (d["action_kind"] == "listing")
+        & d["latitude"].notna()
+    ]
     expected = int(plan.frame.contains(dated["longitude"], dated["latitude"]).sum())
     assert counters["designations_in_frame"] == expected
     assert 0 < expected < int((bundle.designations["action_kind"] == "listing").sum())
     # routes whose line has a vertex inside the frame
     import shapely
 
-    crossing = sum(bool(plan.frame.contains(*shapely.get_coordinates(shapely.segmentize(g, 0.5)).T).any())
-                   for g in rts.geometry)
+    crossing = sum(
+        bool(plan.frame.contains(*shapely.get_coordinates(shapely.segmentize(g, 0.5)).T).any()) for g in rts.geometry
+    )
     assert counters["routes_in_frame"] == crossing
     assert counters["strikes"] == int(inc.loc[inc["event_type"] == "boat strike", "strikes"].sum()) == 8
 
@@ -353,7 +368,8 @@ def test_records_with_no_position_count_only_where_the_frame_follows_the_filters
     fig = _drawn(auto)
     assert {c.key: c.value for c in auto.counters}["strikes"] == 2
     assert [t.get_text() for t in fig.findobj(Text) if t.get_gid() == "empty"] == [
-        "No strike of these filters is drawn in this frame"]
+        "No strike of these filters is drawn in this frame"
+    ]
     plt.close(fig)
     assert cartography.title_for(f) == "U.S. strikes on alleged drug boats in waters not stated"
     boxed = cartography.plan_map(inc, des, rts, _spec(bundle, f, extent=(-80, 10, -78, 12)))
@@ -373,8 +389,9 @@ def test_title_subtitle_and_as_of_follow_the_filters_and_the_data(bundle):
 
 def test_svg_carries_title_legend_counters_and_credits_as_escaped_text(bundle):
     f, inc, des, rts = _view(bundle)
-    svg = cartography.render_map(inc, des, rts, _spec(bundle, f, fmt="svg", title="Strikes <&> report",
-                                                       extent="caribbean")).decode("utf-8")
+    svg = cartography.render_map(
+        inc, des, rts, _spec(bundle, f, fmt="svg", title="Strikes <&> report", extent="caribbean")
+    ).decode("utf-8")
     assert "Strikes &lt;&amp;&gt; report" in svg
     assert "Key" in svg and "Uncertainty of an approximate" in svg
     assert "Fatal strikes: " in svg and "Natural Earth (public domain)" in svg
@@ -391,6 +408,7 @@ def test_same_inputs_give_the_same_svg_and_pdf(bundle):
 
 # -- empty views and bad options -------------------------------------------------------------
 
+
 def test_an_empty_view_still_exports_a_map_that_says_so(bundle):
     f = Filters(text="no such text anywhere")
     f, inc, des, rts = _view(bundle, f)
@@ -401,14 +419,17 @@ def test_an_empty_view_still_exports_a_map_that_says_so(bundle):
     plt.close(fig)
 
 
-@pytest.mark.parametrize("options, message", [
-    ({"extent": (-80, 10, -70, 10)}, "enclose no area"),
-    ({"extent": (-70, 10, -80, 20)}, "enclose no area"),
-    ({"extent": (-200, 10, -70, 20)}, "out of range"),
-    ({"extent": "atlantis"}, "extent='atlantis' is not valid"),
-    ({"filters": Filters(date_from=dt.date(2027, 1, 1))}, "date range is inverted"),
-    ({"fmt": "gif"}, "fmt='gif' is not valid"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        ({"extent": (-80, 10, -70, 10)}, "enclose no area"),
+        ({"extent": (-70, 10, -80, 20)}, "enclose no area"),
+        ({"extent": (-200, 10, -70, 20)}, "out of range"),
+        ({"extent": "atlantis"}, "extent='atlantis' is not valid"),
+        ({"filters": Filters(date_from=dt.date(2027, 1, 1))}, "date range is inverted"),
+        ({"fmt": "gif"}, "fmt='gif' is not valid"),
+    ],
+)
 def test_bad_options_are_refused_by_the_domain_code(bundle, options, message):
     f, inc, des, rts = _view(bundle)
     options.setdefault("filters", f)
@@ -424,6 +445,7 @@ def test_an_inverted_explicit_range_cannot_be_built():
 
 # -- golden images -----------------------------------------------------------------------------
 
+
 def _golden_module():
     import importlib.util
 
@@ -438,8 +460,13 @@ def _golden_module():
 def test_the_golden_comparison_catches_a_small_change(bundle):
     golden = _golden_module()
     f, inc, des, rts = _view(bundle)
-    spec = cartography.spec_for_preset("screen", filters=f, data_as_of=bundle.as_of.date(),
-                                       coverage_note=bundle.coverage_note, title="U.S. strikes on alleged drug boat")
+    spec = cartography.spec_for_preset(
+        "screen",
+        filters=f,
+        data_as_of=bundle.as_of.date(),
+        coverage_note=bundle.coverage_note,
+        title="U.S. strikes on alleged drug boat",
+    )
     img = Image.open(io.BytesIO(cartography.render_map(inc, des, rts, spec))).convert("RGB")
     assert not golden.matches(golden.scaled(img), Image.open(golden.golden_path("screen")).convert("RGB"))
 

@@ -9,8 +9,9 @@ from tracker.store import Store
 
 
 def run(*args, db):
-    return subprocess.run([sys.executable, "-m", "tracker", *args, "--db", str(db)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tracker", *args, "--db", str(db)], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_clean_file_imports_and_exits_zero(tmp_path):
@@ -57,8 +58,21 @@ def test_mapping_is_remembered_for_the_next_file_with_that_header(tmp_path):
     path = FIXTURES / "good/unknown_headers.csv"
     first = run("import", str(path), db=db)
     assert first.returncode == 2 and "missing required fields: date" in first.stdout
-    mapped = run("import", str(path), "--map", "date=when", "--map", "latitude=north", "--map", "longitude=east",
-                 "--map", "source_urls=link", "--map", "killed=toll", db=db)
+    mapped = run(
+        "import",
+        str(path),
+        "--map",
+        "date=when",
+        "--map",
+        "latitude=north",
+        "--map",
+        "longitude=east",
+        "--map",
+        "source_urls=link",
+        "--map",
+        "killed=toll",
+        db=db,
+    )
     assert mapped.returncode == 0, mapped.stdout
     again = run("import", str(path), "--dry-run", db=db)  # the same file is not stored twice; a dry run shows it
     assert again.returncode == 0 and "date <- 'when'" in again.stdout
@@ -85,18 +99,21 @@ import pytest  # noqa: E402
 from tracker.__main__ import main  # noqa: E402
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--since", "2027-01-01"], "error: the date range is inverted: from 2027-01-01 is after 2026-10-04"),
-    (["--since", "2026-02-01", "--until", "2026-01-01"], "error: the date range is inverted"),
-    (["--bounds=-80,10,-70,10"], "error: bounds enclose no area"),
-    (["--bounds=west,10,-70,20"], "error: --bounds 'west,10,-70,20': expected four numbers"),
-    (["--width", "300", "--height", "200", "--dpi", "300"], "too small for a legible map"),
-    (["--width", "0"], "width and height must be positive"),
-    (["--dpi", "0"], "dpi=0 is outside 30..1200"),
-    (["--layers", ""], "--layers names no layer"),
-    (["--layers", "strikes,bogus"], "layer='bogus' is not valid"),
-    (["--until", "2025-08-01"], "--until 2025-08-01 is before --since 2025-09-01 (the default start: set --since)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "2027-01-01"], "error: the date range is inverted: from 2027-01-01 is after 2026-10-04"),
+        (["--since", "2026-02-01", "--until", "2026-01-01"], "error: the date range is inverted"),
+        (["--bounds=-80,10,-70,10"], "error: bounds enclose no area"),
+        (["--bounds=west,10,-70,20"], "error: --bounds 'west,10,-70,20': expected four numbers"),
+        (["--width", "300", "--height", "200", "--dpi", "300"], "too small for a legible map"),
+        (["--width", "0"], "width and height must be positive"),
+        (["--dpi", "0"], "dpi=0 is outside 30..1200"),
+        (["--layers", ""], "--layers names no layer"),
+        (["--layers", "strikes,bogus"], "layer='bogus' is not valid"),
+        (["--until", "2025-08-01"], "--until 2025-08-01 is before --since 2025-09-01 (the default start: set --since)"),
+    ],
+)
 def test_bad_export_options_exit_two_with_one_clear_line(tmp_path, capsys, args, message):
     out = tmp_path / "map.png"
     code = main(["export", *args, "--out", str(out), "--db", str(tmp_path / "s.sqlite")])
@@ -107,8 +124,22 @@ def test_bad_export_options_exit_two_with_one_clear_line(tmp_path, capsys, args,
 
 def test_export_region_frames_the_map_and_the_pack_says_so(tmp_path, capsys):
     out = tmp_path / "pack.zip"
-    assert main(["export", "--region", "caribbean", "--format", "zip", "--out", str(out),
-                 "--db", str(tmp_path / "s.sqlite")]) == 0
+    assert (
+        main(
+            [
+                "export",
+                "--region",
+                "caribbean",
+                "--format",
+                "zip",
+                "--out",
+                str(out),
+                "--db",
+                str(tmp_path / "s.sqlite"),
+            ]
+        )
+        == 0
+    )
     manifest = json.loads(zipfile.ZipFile(out).read("manifest.json"))
     assert manifest["map"]["requested_bounds"] == [-90.0, 7.0, -58.0, 27.0]
     assert manifest["filters"]["regions"] == ["Caribbean"] and manifest["map"]["preset"] == "screen"
@@ -116,8 +147,9 @@ def test_export_region_frames_the_map_and_the_pack_says_so(tmp_path, capsys):
 
 def test_export_of_an_empty_view_writes_a_map_that_says_so(tmp_path, capsys):
     out = tmp_path / "map.png"
-    assert main(["export", "--text", "no such text anywhere", "--out", str(out),
-                 "--db", str(tmp_path / "s.sqlite")]) == 0
+    assert (
+        main(["export", "--text", "no such text anywhere", "--out", str(out), "--db", str(tmp_path / "s.sqlite")]) == 0
+    )
     assert "no strikes match these filters" in capsys.readouterr().out
     assert out.read_bytes().startswith(b"\x89PNG")
 
@@ -137,6 +169,7 @@ def test_argument_errors_are_one_line_too(tmp_path, capsys, args):
 
 
 # -- import: inputs from issue 9 ------------------------------------------------------------
+
 
 def _import(tmp_path, capsys, name, *args):
     """Run ``import`` in-process; return (exit code, stdout lines, stderr lines, stored incidents)."""
@@ -159,18 +192,39 @@ def test_rows_7_km_apart_in_neighbouring_cells_import_as_a_command(tmp_path):
     assert sorted(Store(db).read("incidents")["incident_id"]) == ["N1", "N2"]
 
 
-@pytest.mark.parametrize("name, report, stored", [
-    ("bad/killed_inf_huge.csv", [r"\s2\s+killed\s+inf\s+must be a whole number from 0 to 10,000",
-                                 r"\s3\s+killed\s+1e20\s+must be a whole number from 0 to 10,000",
-                                 r"\s4\s+killed\s+9999999999999999999\s+must be a whole number"], ["K4"]),
-    ("bad/dates_out_of_range.csv", [r"\s2\s+date\s+0001-01-01\s+date out of range",
-                                    r"\s3\s+date\s+1600-01-01\s+date out of range",
-                                    r"\s4\s+date\s+9999-12-31\s+date lies in the future",
-                                    r"\s5\s+date\s+May 5 1500\s+date out of range"], ["D5"]),
-    ("bad/short_row_without_position.csv", [r"\s3\s+location\s+R2,2025-11-21\s+this row has 2 fields"], ["R1"]),
-    ("bad/source_url_schemes.csv", [r"\s2\s+source\s+javascript:alert\(2\)\s+'javascript:' is not accepted",
-                                    r"\s4\s+source\s+file:///etc/passwd\s+'file:' is not accepted"], ["U5", "U6"]),
-])
+@pytest.mark.parametrize(
+    "name, report, stored",
+    [
+        (
+            "bad/killed_inf_huge.csv",
+            [
+                r"\s2\s+killed\s+inf\s+must be a whole number from 0 to 10,000",
+                r"\s3\s+killed\s+1e20\s+must be a whole number from 0 to 10,000",
+                r"\s4\s+killed\s+9999999999999999999\s+must be a whole number",
+            ],
+            ["K4"],
+        ),
+        (
+            "bad/dates_out_of_range.csv",
+            [
+                r"\s2\s+date\s+0001-01-01\s+date out of range",
+                r"\s3\s+date\s+1600-01-01\s+date out of range",
+                r"\s4\s+date\s+9999-12-31\s+date lies in the future",
+                r"\s5\s+date\s+May 5 1500\s+date out of range",
+            ],
+            ["D5"],
+        ),
+        ("bad/short_row_without_position.csv", [r"\s3\s+location\s+R2,2025-11-21\s+this row has 2 fields"], ["R1"]),
+        (
+            "bad/source_url_schemes.csv",
+            [
+                r"\s2\s+source\s+javascript:alert\(2\)\s+'javascript:' is not accepted",
+                r"\s4\s+source\s+file:///etc/passwd\s+'file:' is not accepted",
+            ],
+            ["U5", "U6"],
+        ),
+    ],
+)
 def test_bad_values_are_row_errors_and_the_rest_imports_with_exit_one(tmp_path, capsys, name, report, stored):
     code, out, err, rows = _import(tmp_path, capsys, name)
     assert code == 1 and err == []
@@ -183,36 +237,61 @@ def test_an_error_about_the_whole_file_imports_nothing(tmp_path, capsys):
     code, out, err, rows = _import(tmp_path, capsys, "bad/header_repeats_column.csv")
     assert code == 2
     assert _has(out, r"header_repeats_column\.csv\s+-\s+killed\.1\s+the header repeats a column name\s+error")
-    assert out[-2:] == ["cannot import: the file has an error: the header repeats a column name (killed.1)",
-                        "nothing imported"]
+    assert out[-2:] == [
+        "cannot import: the file has an error: the header repeats a column name (killed.1)",
+        "nothing imported",
+    ]
     assert rows.empty and Store(tmp_path / "s.sqlite").batches().empty
 
 
 def test_map_overrides_one_field_and_keeps_the_automatic_mapping(tmp_path, capsys):
     code, out, err, rows = _import(tmp_path, capsys, "good/two_death_columns.csv", "--map", "killed=confirmed")
     assert code == 0, "\n".join(out + err)
-    assert "columns: incident_id <- 'id', date <- 'date', latitude <- 'latitude', longitude <- 'longitude', " \
-           "killed <- 'confirmed', source_urls <- 'source'" in out
+    assert (
+        "columns: incident_id <- 'id', date <- 'date', latitude <- 'latitude', longitude <- 'longitude', "
+        "killed <- 'confirmed', source_urls <- 'source'" in out
+    )
     assert rows["killed"].tolist() == [3] and rows["incident_id"].tolist() == ["M1"]
 
 
 def test_map_on_top_of_a_remembered_mapping(tmp_path, capsys):
     db = tmp_path / "s.sqlite"
     path = str(FIXTURES / "good/unknown_headers.csv")
-    first = ["--map", "date=when", "--map", "latitude=north", "--map", "longitude=east", "--map", "source_urls=link",
-             "--map", "killed=toll"]
+    first = [
+        "--map",
+        "date=when",
+        "--map",
+        "latitude=north",
+        "--map",
+        "longitude=east",
+        "--map",
+        "source_urls=link",
+        "--map",
+        "killed=toll",
+    ]
     assert main(["import", path, *first, "--db", str(db)]) == 0  # remembered for this header
     capsys.readouterr()
     assert main(["import", path, "--map", "incident_id=ref", "--map", "killed=", "--dry-run", "--db", str(db)]) == 0
     columns = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("columns: "))
     assert dict(re.findall(r"(\w+) <- '([^']*)'", columns)) == {
-        "date": "when", "latitude": "north", "longitude": "east", "source_urls": "link", "incident_id": "ref"}
+        "date": "when",
+        "latitude": "north",
+        "longitude": "east",
+        "source_urls": "link",
+        "incident_id": "ref",
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--map", "date"], "error: --map 'date': expected FIELD=COLUMN (e.g. --map date=fecha; FIELD= unmaps the field)"),
-    (["--map", "=fecha"], "error: --map '=fecha': expected FIELD=COLUMN"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--map", "date"],
+            "error: --map 'date': expected FIELD=COLUMN (e.g. --map date=fecha; FIELD= unmaps the field)",
+        ),
+        (["--map", "=fecha"], "error: --map '=fecha': expected FIELD=COLUMN"),
+    ],
+)
 def test_a_malformed_map_is_one_clear_line_and_exit_two(tmp_path, capsys, args, message):
     code = main(["import", str(FIXTURES / "good/utf8_comma.csv"), *args, "--db", str(tmp_path / "s.sqlite")])
     out, err = capsys.readouterr()
@@ -220,10 +299,16 @@ def test_a_malformed_map_is_one_clear_line_and_exit_two(tmp_path, capsys, args, 
     assert not (tmp_path / "s.sqlite").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--map", "deaths=killed"], "error: --map deaths=killed: 'deaths' is not a field of incidents; choose one of:"),
-    (["--map", "date=when"], "error: --map date=when: the file has no column 'when'; its columns are: 'id', "),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["--map", "deaths=killed"],
+            "error: --map deaths=killed: 'deaths' is not a field of incidents; choose one of:",
+        ),
+        (["--map", "date=when"], "error: --map date=when: the file has no column 'when'; its columns are: 'id', "),
+    ],
+)
 def test_a_map_naming_no_field_or_no_column_exits_two(tmp_path, capsys, args, message):
     code = main(["import", str(FIXTURES / "good/utf8_comma.csv"), *args, "--db", str(tmp_path / "s.sqlite")])
     err = capsys.readouterr().err.strip().splitlines()

@@ -6,13 +6,22 @@ from tracker import export
 
 
 def test_formula_cells_are_neutralised_but_numbers_are_not():
-    frame = pd.DataFrame({
-        "text": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "-70.1", "plain", "\t=1"],
-        "number": [1, 2, 3, 4, 5, 6, 7],
-    })
+    frame = pd.DataFrame(
+        {
+            "text": ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "-70.1", "plain", "\t=1"],
+            "number": [1, 2, 3, 4, 5, 6, 7],
+        }
+    )
     out = pd.read_csv(io.BytesIO(export.to_csv_bytes(frame)), encoding="utf-8-sig", dtype=str)
-    assert list(out["text"]) == ["'=HYPERLINK(\"http://x\",\"y\")", "'+cmd|' /C calc'!A0", "'@SUM(1)", "'-2+3",
-                                 "-70.1", "plain", "'\t=1"]
+    assert list(out["text"]) == [
+        '\'=HYPERLINK("http://x","y")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(1)",
+        "'-2+3",
+        "-70.1",
+        "plain",
+        "'\t=1",
+    ]
     assert list(out["number"]) == [str(i) for i in range(1, 8)]
 
 
@@ -37,16 +46,29 @@ def bundle():
 
 
 def _pack(bundle, f: Filters, **spec_options):
-    inc, des, rts = f.apply_incidents(bundle.incidents), f.apply_designations(bundle.designations), \
-        f.apply_routes(bundle.routes)
-    spec = cartography.MapSpec(width_px=800, height_px=600, dpi=96, filters=f, data_as_of=bundle.as_of.date(),
-                               **spec_options)
+    inc, des, rts = (
+        f.apply_incidents(bundle.incidents),
+        f.apply_designations(bundle.designations),
+        f.apply_routes(bundle.routes),
+    )
+    spec = cartography.MapSpec(
+        width_px=800, height_px=600, dpi=96, filters=f, data_as_of=bundle.as_of.date(), **spec_options
+    )
     plan = cartography.plan_map(inc, des, rts, spec)
     png = cartography.render_plan(plan)
     batches = pd.DataFrame(columns=["batch_id", "file_name", "sha256"])
-    data = export.evidence_pack(image=png, image_name="map.png", plan=plan, incidents=inc, designations=des,
-                                routes=rts, filters=f, data_as_of=bundle.as_of.date(),
-                                source_files=readers.bundled_files(), batches=batches)
+    data = export.evidence_pack(
+        image=png,
+        image_name="map.png",
+        plan=plan,
+        incidents=inc,
+        designations=des,
+        routes=rts,
+        filters=f,
+        data_as_of=bundle.as_of.date(),
+        source_files=readers.bundled_files(),
+        batches=batches,
+    )
     return zipfile.ZipFile(io.BytesIO(data)), plan
 
 

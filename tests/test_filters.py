@@ -38,8 +38,14 @@ def test_text_search_is_literal_not_a_regex(bundle):
 
 
 def test_query_params_round_trip():
-    f = Filters(date_from=dt.date(2025, 10, 1), date_to=dt.date(2025, 12, 31), regions=("Caribbean",),
-                affiliations=("ELN", "Tren de Aragua"), programs=("Iran-related",), text="tanker")
+    f = Filters(
+        date_from=dt.date(2025, 10, 1),
+        date_to=dt.date(2025, 12, 31),
+        regions=("Caribbean",),
+        affiliations=("ELN", "Tren de Aragua"),
+        programs=("Iran-related",),
+        text="tanker",
+    )
     params = f.to_query_params()
     assert params["region"] == ["Caribbean"] and params["from"] == "2025-10-01"
     again, problems = Filters.from_query_params(params)
@@ -61,5 +67,6 @@ def test_bad_query_params_are_ignored_with_a_reason():
 
 def test_caption_reads_like_a_sentence():
     f = Filters(date_to=dt.date(2025, 11, 15), regions=("Caribbean", "Eastern Pacific"), text="x")
-    assert f.caption() == ("where date 2025-09-01 to 2025-11-15; region Caribbean or Eastern Pacific; "
-                           "text contains 'x'")
+    assert f.caption() == (
+        "where date 2025-09-01 to 2025-11-15; region Caribbean or Eastern Pacific; text contains 'x'"
+    )

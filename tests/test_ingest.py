@@ -24,13 +24,16 @@ def problems(plan):
     return [(p.row, p.column, p.value, p.message, p.severity) for p in plan.problems]
 
 
-@pytest.mark.parametrize("name, encoding, delimiter", [
-    ("good/utf8_comma.csv", "utf-8", ","),
-    ("good/utf8_bom_semicolon_decimal_comma.csv", "utf-8-sig", ";"),
-    ("good/latin1_semicolon.csv", "cp1252", ";"),
-    ("good/utf16.csv", "utf-16", ","),
-    ("good/tab_delimited.tsv", "utf-8", "\t"),
-])
+@pytest.mark.parametrize(
+    "name, encoding, delimiter",
+    [
+        ("good/utf8_comma.csv", "utf-8", ","),
+        ("good/utf8_bom_semicolon_decimal_comma.csv", "utf-8-sig", ";"),
+        ("good/latin1_semicolon.csv", "cp1252", ";"),
+        ("good/utf16.csv", "utf-16", ","),
+        ("good/tab_delimited.tsv", "utf-8", "\t"),
+    ],
+)
 def test_encodings_and_delimiters_are_detected(name, encoding, delimiter):
     plan = prepare(name)
     assert (plan.encoding, plan.delimiter) == (encoding, delimiter)
@@ -90,15 +93,21 @@ def test_place_names_are_placed_with_their_precision():
 
 def test_unknown_place_is_a_row_error_not_a_guess():
     plan = prepare("bad/unknown_place.csv")
-    assert problems(plan) == [(2, "location", "Atlantis", "place not found in the offline gazetteer: give "
-                               "coordinates or a known place", "error")]
+    assert problems(plan) == [
+        (
+            2,
+            "location",
+            "Atlantis",
+            "place not found in the offline gazetteer: give coordinates or a known place",
+            "error",
+        )
+    ]
     assert list(plan.accepted["incident_id"]) == ["X2"]
 
 
 def test_written_and_spanish_dates_parse():
     plan = prepare("good/written_dates.csv")
-    assert list(plan.accepted["date"].dt.date) == [dt.date(2025, 9, 15), dt.date(2025, 10, 15),
-                                                   dt.date(2025, 11, 2)]
+    assert list(plan.accepted["date"].dt.date) == [dt.date(2025, 9, 15), dt.date(2025, 10, 15), dt.date(2025, 11, 2)]
 
 
 def test_day_first_dates_are_inferred_when_unambiguous():
@@ -150,8 +159,9 @@ def test_swapped_coordinates_are_flagged_and_can_be_fixed():
 
 def test_a_boat_strike_on_land_is_a_warning():
     plan = prepare("bad/on_land.csv")
-    assert problems(plan) == [(2, "latitude", "10.49, -66.9", "a boat strike placed on land: check the position",
-                               "warning")]
+    assert problems(plan) == [
+        (2, "latitude", "10.49, -66.9", "a boat strike placed on land: check the position", "warning")
+    ]
     assert len(plan.accepted) == 1
 
 
@@ -159,8 +169,10 @@ def test_missing_required_columns_ask_for_a_mapping():
     plan = prepare("good/unknown_headers.csv")
     assert plan.missing_fields == ["date", "latitude + longitude, or location_text"]
     assert not plan.ready
-    mapped = prepare("good/unknown_headers.csv", mapping={
-        "date": "when", "latitude": "north", "longitude": "east", "killed": "toll", "source_urls": "link"})
+    mapped = prepare(
+        "good/unknown_headers.csv",
+        mapping={"date": "when", "latitude": "north", "longitude": "east", "killed": "toll", "source_urls": "link"},
+    )
     assert mapped.ready and len(mapped.accepted) == 1 and mapped.accepted.loc[0, "killed"] == 3
 
 
@@ -168,12 +180,15 @@ def test_missing_source_column_is_reported():
     assert prepare("bad/missing_source.csv").missing_fields == ["source_urls"]
 
 
-@pytest.mark.parametrize("name, message", [
-    ("bad/empty.csv", "file is empty"),
-    ("bad/header_only.csv", "the file has a header but no records"),
-    ("bad/binary.csv", "this is not a text file: it looks like a PNG image"),
-    ("bad/nul_bytes.csv", "this is not a text file: it contains binary data"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("bad/empty.csv", "file is empty"),
+        ("bad/header_only.csv", "the file has a header but no records"),
+        ("bad/binary.csv", "this is not a text file: it looks like a PNG image"),
+        ("bad/nul_bytes.csv", "this is not a text file: it contains binary data"),
+    ],
+)
 def test_unreadable_files_get_one_clear_error(name, message):
     plan = prepare(name)
     assert [p.message for p in plan.problems] == [message]
@@ -183,7 +198,8 @@ def test_unreadable_files_get_one_clear_error(name, message):
 def test_malformed_files_name_the_row():
     ragged = prepare("bad/ragged_rows.csv")
     assert [(p.row, p.message) for p in ragged.problems] == [
-        (3, "this row has 7 fields but the header has 6: it was not imported")]
+        (3, "this row has 7 fields but the header has 6: it was not imported")
+    ]
     quotes = prepare("bad/malformed_quotes.csv")
     assert quotes.problems[0].row == 3 and "quoting" in quotes.problems[0].message
 
@@ -198,8 +214,12 @@ def test_hostile_strings_are_kept_as_plain_text():
 def test_duplicates_within_the_file_and_against_stored(bundle):
     plan = prepare("bad/duplicates.csv", existing=bundle.incidents)
     assert plan.duplicates.to_dict("records") == [
-        {"row": 3, "incident_id": "DU2", "duplicate_of": "DU1 (row 2)",
-         "reason": "same day, 1.6 km apart, same death toll"},
+        {
+            "row": 3,
+            "incident_id": "DU2",
+            "duplicate_of": "DU1 (row 2)",
+            "reason": "same day, 1.6 km apart, same death toll",
+        },
         {"row": 4, "incident_id": "DU1", "duplicate_of": "DU1 (row 2)", "reason": "same id"},
         {"row": 5, "incident_id": "S03", "duplicate_of": "S03 (stored)", "reason": "same id"},
     ]
@@ -230,6 +250,7 @@ def test_header_key_ignores_case_and_spacing():
 
 # -- issue 9: inputs that crashed the importer or slipped past it ------------------------------------
 
+
 def test_same_day_and_toll_7_km_apart_in_neighbouring_cells_is_no_duplicate():
     """Two rows more than 5 km apart in neighbouring 0.1-degree cells used to raise a TypeError."""
     plan = prepare("bad/same_day_toll_neighbouring_cells_7km.csv")
@@ -241,8 +262,13 @@ def test_a_row_at_real_coordinates_matches_a_bundled_strike_within_its_radius(bu
     """ACLED places the 2 Sep 2025 strike at sea off Venezuela; the bundle has it at an area point, radius 250 km."""
     plan = prepare("bad/acled_row_matches_bundled_area_strike.csv", existing=bundle.incidents)
     assert plan.duplicates.to_dict("records") == [
-        {"row": 2, "incident_id": "VEN9001", "duplicate_of": "S01 (stored)",
-         "reason": "same day, 166.6 km apart (within the 250 km uncertainty radius of S01 (stored)), same death toll"},
+        {
+            "row": 2,
+            "incident_id": "VEN9001",
+            "duplicate_of": "S01 (stored)",
+            "reason": "same day, 166.6 km apart (within the 250 km uncertainty radius of S01 (stored)), "
+            "same death toll",
+        },
     ]
 
 
@@ -279,20 +305,24 @@ def test_problems_name_the_files_own_column():
     data = b"fecha,lat,lon,muertos,fuente\n2031-01-01,12.5,-70.1,-1,https://example.org/a\n"
     plan = ingest.prepare("incidents", data, file="es.csv", today=TODAY)
     assert [p[:2] + p[3:4] for p in problems(plan)] == [
-        (2, "fecha", "date lies in the future"), (2, "muertos", "must be 0 or more")]
+        (2, "fecha", "date lies in the future"),
+        (2, "muertos", "must be 0 or more"),
+    ]
 
 
 def test_a_short_row_without_a_position_is_one_row_error():
     plan = prepare("bad/short_row_without_position.csv")
     assert [(p.row, p.message) for p in plan.errors] == [
-        (3, "this row has 2 fields but the header has 5: it was not imported")]
+        (3, "this row has 2 fields but the header has 5: it was not imported")
+    ]
     assert list(plan.accepted["incident_id"]) == ["R1"] and plan.ready
 
 
 def test_an_error_about_the_whole_file_blocks_the_import():
     plan = prepare("bad/header_repeats_column.csv")
     assert [(p.row, p.value, p.message) for p in plan.errors] == [
-        (None, "killed.1", "the header repeats a column name")]
+        (None, "killed.1", "the header repeats a column name")
+    ]
     assert not plan.ready
     assert plan.not_ready_reasons() == ["the file has an error: the header repeats a column name (killed.1)"]
 
@@ -312,8 +342,13 @@ def test_sources_must_be_http_urls_or_named_documents():
 def test_route_coordinates_out_of_range_are_row_errors():
     plan = prepare("bad/route_coordinates_out_of_range.geojson", kind="routes")
     assert [(p.row, p.column, p.value, p.message) for p in plan.problems] == [
-        (2, "geometry", "(-700, 10)\u2013(500, 95)",
-         "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90")]
+        (
+            2,
+            "geometry",
+            "(-700, 10)\u2013(500, 95)",
+            "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90",
+        )
+    ]
     assert list(plan.accepted["name"]) == ["Test corridor"]
 
 
@@ -341,8 +376,9 @@ def test_fifty_thousand_identical_rows_fit_in_one_gib_of_address_space():
         print(plan.summary())
     """)
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    out = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                         env=env)
+    out = subprocess.run([sys.executable, "-c", child], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert ("identical.csv: 50000 row(s) read, 50000 accepted, 0 rejected, 49999 possible duplicate(s), "
-            "0 error(s), 0 warning(s)") in out.stdout
+    assert (
+        "identical.csv: 50000 row(s) read, 50000 accepted, 0 rejected, 49999 possible duplicate(s), "
+        "0 error(s), 0 warning(s)"
+    ) in out.stdout

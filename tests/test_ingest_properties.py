@@ -32,26 +32,91 @@ from tracker.__main__ import main
 from tracker.store import Store
 
 TODAY = dt.date(2026, 11, 22)
-BOUNDED = settings(max_examples=120, deadline=None, derandomize=False,
-                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                          HealthCheck.function_scoped_fixture])
+BOUNDED = settings(
+    max_examples=120,
+    deadline=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 
-KNOWN_NAMES = sorted({alias for kind in ("incidents", "designations") for aliases in ingest.FIELD_ALIASES[kind].values()
-                      for alias in aliases})
+KNOWN_NAMES = sorted(
+    {
+        alias
+        for kind in ("incidents", "designations")
+        for aliases in ingest.FIELD_ALIASES[kind].values()
+        for alias in aliases
+    }
+)
 EXTREME_CELLS = [
-    "", " ", "inf", "-inf", "nan", "NaN", "1e20", "-1e20", "1e400", "9999999999999999999", "-0", "0", "10000",
-    "10001", "2.5", "12,5", "\u22125", "0001-01-01", "1600-01-01", "1899-12-31", "1900-01-01", "9999-12-31",
-    "2262-04-12", "May 5 1500", "31/02/2025", "03/04/2026", "13/13/13", "2025-11-20", "2025-11-20T10:00Z",
-    "15 de octubre de 2025", "Sept. 15, 2025", "May 5 2025 10:00 UTC+05:00", "90.0000001", "-180.5", "12.5",
-    "-70.1", "https://example.org/a", "javascript:alert(2)", "data:text/html,<b>x</b>", "file:///etc/passwd",
-    "SOUTHCOM press release 2025-09-15", "=HYPERLINK(\"http://x\")", "<script>alert(1)</script>",
-    "80 nm south of Beata Island", "Caribbean Sea", "Atlantis", "exact", "area", "unknown", "boat strike",
-    "\x00", "\ufeff", "\u202e", "a\nb", "\"", "'", ";", ",", "\t", "|", "x" * 300,
+    "",
+    " ",
+    "inf",
+    "-inf",
+    "nan",
+    "NaN",
+    "1e20",
+    "-1e20",
+    "1e400",
+    "9999999999999999999",
+    "-0",
+    "0",
+    "10000",
+    "10001",
+    "2.5",
+    "12,5",
+    "\u22125",
+    "0001-01-01",
+    "1600-01-01",
+    "1899-12-31",
+    "1900-01-01",
+    "9999-12-31",
+    "2262-04-12",
+    "May 5 1500",
+    "31/02/2025",
+    "03/04/2026",
+    "13/13/13",
+    "2025-11-20",
+    "2025-11-20T10:00Z",
+    "15 de octubre de 2025",
+    "Sept. 15, 2025",
+    "May 5 2025 10:00 UTC+05:00",
+    "90.0000001",
+    "-180.5",
+    "12.5",
+    "-70.1",
+    "https://example.org/a",
+    "javascript:alert(2)",
+    "data:text/html,<b>x</b>",
+    "file:///etc/passwd",
+    "SOUTHCOM press release 2025-09-15",
+    '=HYPERLINK("http://x")',
+    "<script>alert(1)</script>",
+    "80 nm south of Beata Island",
+    "Caribbean Sea",
+    "Atlantis",
+    "exact",
+    "area",
+    "unknown",
+    "boat strike",
+    "\x00",
+    "\ufeff",
+    "\u202e",
+    "a\nb",
+    '"',
+    "'",
+    ";",
+    ",",
+    "\t",
+    "|",
+    "x" * 300,
 ]
-cells = st.one_of(st.sampled_from(EXTREME_CELLS), st.text(max_size=20),
-                  st.floats(allow_nan=True, allow_infinity=True).map(repr),
-                  st.integers(min_value=-10**22, max_value=10**22).map(str),
-                  st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str))
+cells = st.one_of(
+    st.sampled_from(EXTREME_CELLS),
+    st.text(max_size=20),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(min_value=-(10**22), max_value=10**22).map(str),
+    st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)).map(str),
+)
 headers = st.lists(st.one_of(st.sampled_from(KNOWN_NAMES), st.text(max_size=12)), min_size=1, max_size=12)
 USABLE = {  # headers that map every required field, so rows reach parsing, validation and the duplicate check
     "incidents": ["id", "date", "latitude", "longitude", "killed", "source", "location", "radius_km"],
@@ -78,7 +143,8 @@ def usable_header(kind: str) -> st.SearchStrategy[list[str]]:
     """The required names of ``kind`` in any order, with up to three more known names."""
     names = USABLE.get(kind, USABLE["incidents"])
     return st.permutations(names).flatmap(
-        lambda h: st.lists(st.sampled_from(KNOWN_NAMES), max_size=3).map(lambda extra: [*h, *extra]))
+        lambda h: st.lists(st.sampled_from(KNOWN_NAMES), max_size=3).map(lambda extra: [*h, *extra])
+    )
 
 
 @st.composite
@@ -98,16 +164,18 @@ def csv_files(draw, kind: str = "incidents") -> bytes:
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     buffer = io.StringIO()
     if draw(st.booleans()):
-        writer = csv.writer(buffer, delimiter=delimiter, lineterminator=draw(st.sampled_from(["\n", "\r\n", "\r"])),
-                            quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])))
+        writer = csv.writer(
+            buffer,
+            delimiter=delimiter,
+            lineterminator=draw(st.sampled_from(["\n", "\r\n", "\r"])),
+            quoting=draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])),
+        )
         for record in [header, *rows]:
             writer.writerow(record)
     else:  # no quoting at all: delimiters and quotes inside cells break the shape
         buffer.write("\n".join(delimiter.join(record) for record in [header, *rows]))
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
     return buffer.getvalue().encode(encoding, errors="replace")
-
-
 
 
 def files(kind: str) -> st.SearchStrategy[bytes]:
@@ -126,7 +194,7 @@ def _check_plan(plan: ingest.ImportPlan, kind: str, name: str) -> None:
     error_rows = {p.row for p in plan.errors}
     assert not error_rows & set(plan.accepted.index + 2), "a row with an error was accepted"
     if len(plan.accepted):
-        assert list(plan.accepted.columns[:len(schema.COLUMNS[kind])]) == list(schema.COLUMNS[kind])
+        assert list(plan.accepted.columns[: len(schema.COLUMNS[kind])]) == list(schema.COLUMNS[kind])
         again, problems = schema.validate(kind, plan.accepted, file=name, today=TODAY)
         assert problems == [] and len(again) == len(plan.accepted)
     assert list(plan.duplicates.columns) == ingest.DUPLICATE_COLUMNS
@@ -135,31 +203,50 @@ def _check_plan(plan: ingest.ImportPlan, kind: str, name: str) -> None:
 
 
 @BOUNDED
-@given(data=st.data(), kind=st.sampled_from(["incidents", "incidents", "designations", "routes"]),
-       date_order=st.sampled_from([None, "dmy", "mdy"]), fix_swapped=st.booleans())
+@given(
+    data=st.data(),
+    kind=st.sampled_from(["incidents", "incidents", "designations", "routes"]),
+    date_order=st.sampled_from([None, "dmy", "mdy"]),
+    fix_swapped=st.booleans(),
+)
 def test_any_file_gives_a_report_never_an_exception(bundle, data, kind, date_order, fix_swapped):
     data = data.draw(files(kind), label="file")
-    plan = ingest.prepare(kind, data, file="any.csv", date_order=date_order, fix_swapped=fix_swapped,
-                          existing=bundle.incidents, today=TODAY)
+    plan = ingest.prepare(
+        kind,
+        data,
+        file="any.csv",
+        date_order=date_order,
+        fix_swapped=fix_swapped,
+        existing=bundle.incidents,
+        today=TODAY,
+    )
     _check_plan(plan, kind, "any.csv")
     event("rows accepted" if len(plan.accepted) else "rows read, none accepted" if plan.rows_read else "no rows")
 
 
-coordinates = st.one_of(st.floats(min_value=-1000, max_value=1000),
-                        st.sampled_from([-700.0, 500.0, 95.0, -180.0, 180.0]))
+coordinates = st.one_of(
+    st.floats(min_value=-1000, max_value=1000), st.sampled_from([-700.0, 500.0, 95.0, -180.0, 180.0])
+)
 
 
 @BOUNDED
-@given(lines=st.lists(st.lists(st.tuples(coordinates, coordinates), min_size=0, max_size=4), max_size=4),
-       geometry=st.sampled_from(["LineString", "MultiPoint", "Point"]),
-       source=st.sampled_from(["https://example.org/r", "javascript:alert(2)", "a named report", ""]))
+@given(
+    lines=st.lists(st.lists(st.tuples(coordinates, coordinates), min_size=0, max_size=4), max_size=4),
+    geometry=st.sampled_from(["LineString", "MultiPoint", "Point"]),
+    source=st.sampled_from(["https://example.org/r", "javascript:alert(2)", "a named report", ""]),
+)
 def test_any_route_file_gives_a_report_and_accepts_only_lines_on_the_globe(lines, geometry, source):
     features = []
     for i, points in enumerate(lines):
         coords = [list(p) for p in points]
         geom = {"type": geometry, "coordinates": coords[0] if geometry == "Point" and coords else coords}
-        features.append({"type": "Feature", "properties": {"name": f"r{i}", "route_type": "other", "sources": source},
-                         "geometry": geom if coords else None})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": f"r{i}", "route_type": "other", "sources": source},
+                "geometry": geom if coords else None,
+            }
+        )
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     plan = ingest.prepare("routes", data, file="any.geojson")
     _check_plan(plan, "routes", "any.geojson")
@@ -169,8 +256,11 @@ def test_any_route_file_gives_a_report_and_accepts_only_lines_on_the_globe(lines
 
 
 def _snapshot(store: Store) -> tuple:
-    return (store.revision(), len(store.batches()),
-            *(len(store.read(kind)) for kind in ("incidents", "designations", "routes")))
+    return (
+        store.revision(),
+        len(store.batches()),
+        *(len(store.read(kind)) for kind in ("incidents", "designations", "routes")),
+    )
 
 
 @settings(BOUNDED, max_examples=60)
@@ -197,6 +287,7 @@ def test_the_store_changes_only_when_the_plan_was_ready_with_accepted_rows(bundl
 
 
 # -- the duplicate search against brute force ---------------------------------------------------
+
 
 def _brute_force(new: pd.DataFrame, existing: pd.DataFrame) -> dict[int, set[str]]:
     """Row -> every acceptable duplicate_of label, by comparing every pair."""
@@ -239,13 +330,22 @@ def _incident_frame(rows, *, id_prefix):
     return schema.canonicalise("incidents", frame)
 
 
-near = st.tuples(st.integers(0, 1), st.sampled_from([1, 2, None]), st.floats(12.0, 12.12), st.floats(-70.12, -70.0),
-                 st.sampled_from([0.0, 0.0, 3.0, 8.0, 30.0]))
+near = st.tuples(
+    st.integers(0, 1),
+    st.sampled_from([1, 2, None]),
+    st.floats(12.0, 12.12),
+    st.floats(-70.12, -70.0),
+    st.sampled_from([0.0, 0.0, 3.0, 8.0, 30.0]),
+)
 
 
 @settings(BOUNDED, max_examples=150)
-@given(file_rows=st.lists(near, max_size=25), stored_rows=st.lists(near, max_size=6),
-       repeat=st.lists(st.integers(0, 24), max_size=5), shared_id=st.booleans())
+@given(
+    file_rows=st.lists(near, max_size=25),
+    stored_rows=st.lists(near, max_size=6),
+    repeat=st.lists(st.integers(0, 24), max_size=5),
+    shared_id=st.booleans(),
+)
 def test_the_bounded_search_finds_what_comparing_every_pair_finds(file_rows, stored_rows, repeat, shared_id):
     file_rows = file_rows + [file_rows[i] for i in repeat if i < len(file_rows)]  # identical rows too
     new = _incident_frame(file_rows, id_prefix="F")

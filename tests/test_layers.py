@@ -27,7 +27,14 @@ def test_deck_asks_for_no_tiles_and_uses_text_tooltips(bundle):
 def test_layers_are_drawn_in_order_with_pixel_units(bundle):
     spec = _deck_json(bundle)
     assert [l["id"] for l in spec["layers"]] == [
-        "ocean", "basemap", "routes", "designations", "rings", "strikes", "strike_counts"]
+        "ocean",
+        "basemap",
+        "routes",
+        "designations",
+        "rings",
+        "strikes",
+        "strike_counts",
+    ]
     by_id = {l["id"]: l for l in spec["layers"]}
     assert by_id["strikes"]["radiusUnits"] == "pixels"
     assert by_id["rings"]["radiusUnits"] == "meters"
@@ -46,8 +53,10 @@ def test_strikes_are_grouped_by_position_and_sized_by_deaths(bundle):
 
 def test_data_text_never_enters_an_accessor(bundle):
     hostile = bundle.incidents.head(1).assign(
-        affiliation_text="<img src=x onerror=alert(1)>", affiliation="${alert(1)}",
-        location_text="=HYPERLINK(\"http://x\")")
+        affiliation_text="<img src=x onerror=alert(1)>",
+        affiliation="${alert(1)}",
+        location_text='=HYPERLINK("http://x")',
+    )
     spec = _deck_json(bundle, incidents=hostile)
     strikes = next(l for l in spec["layers"] if l["id"] == "strikes")
     accessors = {k: v for k, v in strikes.items() if k.startswith("get")}
@@ -58,11 +67,19 @@ def test_data_text_never_enters_an_accessor(bundle):
 def test_a_million_rows_are_aggregated_before_the_browser(bundle):
     rng = np.random.default_rng(0)
     n = 1_000_000
-    big = pd.DataFrame({
-        "incident_id": np.arange(n).astype(str), "date": pd.Timestamp("2025-10-01"),
-        "longitude": rng.uniform(-100, -60, n), "latitude": rng.uniform(0, 25, n),
-        "location_precision": "exact", "radius_km": 0.0, "strikes": 1, "killed": 1, "presumed_dead": 0,
-    }).astype({"strikes": "Int64", "killed": "Int64", "presumed_dead": "Int64"})
+    big = pd.DataFrame(
+        {
+            "incident_id": np.arange(n).astype(str),
+            "date": pd.Timestamp("2025-10-01"),
+            "longitude": rng.uniform(-100, -60, n),
+            "latitude": rng.uniform(0, 25, n),
+            "location_precision": "exact",
+            "radius_km": 0.0,
+            "strikes": 1,
+            "killed": 1,
+            "presumed_dead": 0,
+        }
+    ).astype({"strikes": "Int64", "killed": "Int64", "presumed_dead": "Int64"})
     agg = layers.aggregate_strikes(big, max_points=5000)
     assert 0 < len(agg) <= 5000
     assert agg["records"].sum() == n and agg["killed"].sum() == n
@@ -100,17 +117,25 @@ def test_stacked_strike_positions_show_their_count_as_a_text_layer(bundle):
     labels = {(row["longitude"], row["latitude"]): row["count_label"] for row in text["data"]}
     # 29 records (34 engagements) at the Eastern Pacific point, 15 at the Caribbean Sea point;
     # single-strike positions carry no number.
-    assert labels == {(-88.0, 8.0): "34", (-75.0, 14.5): "15", (-79.5, 3.5): "5",
-                      (-105.0, 11.77): "3", (-97.0, 9.75): "3", (-67.0, 12.3): "3"}
+    assert labels == {
+        (-88.0, 8.0): "34",
+        (-75.0, 14.5): "15",
+        (-79.5, 3.5): "5",
+        (-105.0, 11.77): "3",
+        (-97.0, 9.75): "3",
+        (-67.0, 12.3): "3",
+    }
     assert set(text["data"][0]) == {"longitude", "latitude", "count_label"}  # nothing else is sent
 
 
 def test_stacked_strike_tooltip_says_how_many_and_where(bundle):
     agg = layers.aggregate_strikes(_default_view(bundle)[0]).set_index(["longitude", "latitude"])
     assert agg.loc[(-88.0, 8.0), "tooltip"].startswith(
-        "34 strikes placed at the same position (area: representative point of 'Eastern Pacific')\n29 record(s)")
+        "34 strikes placed at the same position (area: representative point of 'Eastern Pacific')\n29 record(s)"
+    )
     assert agg.loc[(-75.0, 14.5), "tooltip"].startswith(
-        "15 strikes placed at the same position (area: representative point of 'Caribbean Sea')")
+        "15 strikes placed at the same position (area: representative point of 'Caribbean Sea')"
+    )
     assert agg.loc[(-105.0, 11.77), "tooltip"].startswith("3 strikes reported together, placed at one position")
     assert agg.loc[(-83.89, 6.66), "tooltip"].startswith("1 record(s), 1 strike(s)")
     assert agg.loc[(-83.89, 6.66), "count_label"] == ""
@@ -127,11 +152,23 @@ def test_no_accessor_string_carries_data(bundle):
     hostile = bundle.incidents.assign(location_basis="x: placed at ${alert(1)}; y", affiliation="'+alert(1)+'")
     spec = _deck_json(bundle, incidents=hostile)
     expressions = {
-        value for layer in spec["layers"] for key, value in layer.items()
+        value
+        for layer in spec["layers"]
+        for key, value in layer.items()
         if isinstance(value, str) and value.startswith("@@=")
     }
-    assert expressions == {"@@=polygon", "@@=path", "@@=color", "@@=width", "@@=[longitude, latitude]",
-                           "@@=fill", "@@=radius_px", "@@=radius_km * 1000", "@@=symbol_px", "@@=count_label"}
+    assert expressions == {
+        "@@=polygon",
+        "@@=path",
+        "@@=color",
+        "@@=width",
+        "@@=[longitude, latitude]",
+        "@@=fill",
+        "@@=radius_px",
+        "@@=radius_km * 1000",
+        "@@=symbol_px",
+        "@@=count_label",
+    }
 
 
 # -- legend ---------------------------------------------------------------------------
@@ -161,8 +198,10 @@ def test_legend_leaves_out_hidden_layers_and_absent_types(bundle):
     assert not any("drug trafficking" in e.label for e in entries)
     kinds = [e.label.split(" (")[0] for e in entries if e.layer == "designations"]
     # bundled vessels are all placed at country level or not at all: drawn hollow, so listed hollow
-    assert kinds == ["Designations: vessel", "Hollow circle: designation placed at country or area level, not at an "
-                                             "address"]
+    assert kinds == [
+        "Designations: vessel",
+        "Hollow circle: designation placed at country or area level, not at an address",
+    ]
     assert next(e for e in entries if e.label.startswith("Designations: vessel")).style == "hollow dot"
     assert not any(e.layer in ("strikes", "rings") for e in entries)  # nothing placed, nothing listed
 

@@ -17,8 +17,13 @@ def test_mid_november_2025_matches_the_public_tallies(bundle):
     # 83 counting the 27 Oct survivor presumed dead (CNN)
     c = _counters(bundle, date_to=dt.date(2025, 11, 15))
     assert {k: v.value for k, v in c.items()} == {
-        "strikes": 21, "fatal_strikes": 21, "vessels": 22, "deaths_announced": 82,
-        "presumed_dead": 1, "deaths_with_presumed": 83, "living_survivors": 2,
+        "strikes": 21,
+        "fatal_strikes": 21,
+        "vessels": 22,
+        "deaths_announced": 82,
+        "presumed_dead": 1,
+        "deaths_with_presumed": 83,
+        "living_survivors": 2,
     }
     assert c["strikes"].as_of == dt.date(2025, 11, 15)
 
@@ -26,11 +31,17 @@ def test_mid_november_2025_matches_the_public_tallies(bundle):
 def test_whole_bundle_counters(bundle):
     c = _counters(bundle)
     assert {k: v.value for k, v in c.items()} == {
-        "strikes": 67, "fatal_strikes": 63, "vessels": 68, "deaths_announced": 192,
-        "presumed_dead": 14, "deaths_with_presumed": 206, "living_survivors": 10,
+        "strikes": 67,
+        "fatal_strikes": 63,
+        "vessels": 68,
+        "deaths_announced": 192,
+        "presumed_dead": 14,
+        "deaths_with_presumed": 206,
+        "living_survivors": 10,
     }
     assert c["living_survivors"].face == (
-        "survived the strike and not later presumed dead: 24 survived, 14 of them presumed dead")
+        "survived the strike and not later presumed dead: 24 survived, 14 of them presumed dead"
+    )
     assert c["deaths_announced"].caveat == "4 row(s) in view have no death figure"
     assert c["strikes"].as_of == dt.date(2026, 10, 4)
 

@@ -28,8 +28,13 @@ def test_overview_counters_match_the_bundled_rows():
     at = _app()
     assert not at.exception
     assert _metrics(at) == {
-        "Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
-        "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Living survivors": "10",
+        "Strikes": "67",
+        "Fatal strikes": "63",
+        "Vessels struck": "68",
+        "Deaths announced": "192",
+        "Survivors presumed dead": "14",
+        "Deaths incl. presumed": "206",
+        "Living survivors": "10",
         "Designations to date": "119",
     }
     assert at.subheader[0].value == "63 fatal strikes since 1 September 2025"
@@ -44,7 +49,11 @@ def test_changing_the_date_range_changes_counters_and_url():
     at.sidebar.date_input[0].set_value((dt.date(2025, 9, 1), dt.date(2025, 11, 15))).run()
     m = _metrics(at)
     assert (m["Strikes"], m["Vessels struck"], m["Deaths announced"], m["Deaths incl. presumed"]) == (
-        "21", "22", "82", "83")
+        "21",
+        "22",
+        "82",
+        "83",
+    )
     assert at.query_params["to"] == "2025-11-15"
     assert at.subheader[0].value == "21 fatal strikes since 1 September 2025"
 
@@ -141,7 +150,9 @@ def test_overview_charts_have_axis_titles_and_series_in_words():
     bars, lines = at.get("vega_lite_chart")[:2]
     assert _axis_titles(json.loads(bars.proto.spec)) == {"x": "Week (starting Monday)", "y": "Strike engagements"}
     assert _axis_titles(json.loads(lines.proto.spec)) == {
-        "x": "Week (starting Monday)", "y": "Deaths, running total in view"}
+        "x": "Week (starting Monday)",
+        "y": "Deaths, running total in view",
+    }
     series = set(_chart_data(lines)["color -- streamlit-generated"])
     assert series == {"Announced", "With presumed dead"}
 
@@ -201,8 +212,15 @@ def test_upload_of_a_file_another_import_stored_meanwhile_stores_nothing_twice(_
 
     at = _upload(_app(), "good/utf8_comma.csv")
     plan = ingest.prepare("incidents", fixture_bytes("good/utf8_comma.csv"), file="utf8_comma.csv")
-    Store(_private_store).import_batch("incidents", plan.accepted, file_name="utf8_comma.csv", sha256=plan.sha256,
-                                       rows_read=plan.rows_read, rows_rejected=0, rows_skipped=0)
+    Store(_private_store).import_batch(
+        "incidents",
+        plan.accepted,
+        file_name="utf8_comma.csv",
+        sha256=plan.sha256,
+        rows_read=plan.rows_read,
+        rows_rejected=0,
+        rows_skipped=0,
+    )
     _button(at, "import_button").click().run()
     assert not at.exception
     assert len(Store(_private_store).batches()) == 1
@@ -260,8 +278,10 @@ def test_upload_swapped_coordinates_offer_the_fix():
 def test_upload_bad_files_get_a_clear_message_not_a_traceback(name):
     at = _upload(_app(), name)
     assert not at.exception
-    assert "this is not a text file" in at.dataframe[0].value["message"][0] or \
-        "file is empty" in at.dataframe[0].value["message"][0]
+    assert (
+        "this is not a text file" in at.dataframe[0].value["message"][0]
+        or "file is empty" in at.dataframe[0].value["message"][0]
+    )
     assert _button(at, "import_button").disabled
 
 
@@ -324,20 +344,22 @@ def test_overview_links_to_the_export_with_its_filters():
 # -- import pipeline defects on the Upload page ---------------------------------------------------
 
 
-
 def test_upload_page_blocks_a_file_with_a_whole_file_error_and_says_why():
     at = _upload(_app(), "bad/header_repeats_column.csv")
     assert not at.exception
     assert [e.value for e in at.error] == [
-        "Nothing can be imported until the file is fixed: the header repeats a column name (killed.1)"]
+        "Nothing can be imported until the file is fixed: the header repeats a column name (killed.1)"
+    ]
     button = _button(at, "import_button")
-    assert button.disabled and button.help == ("Cannot import: the file has an error: the header repeats a column "
-                                               "name (killed.1)")
+    assert button.disabled and button.help == (
+        "Cannot import: the file has an error: the header repeats a column name (killed.1)"
+    )
 
 
 def test_upload_page_takes_rows_7_km_apart_in_neighbouring_cells():
     at = _upload(_app(), "bad/same_day_toll_neighbouring_cells_7km.csv")
     assert not at.exception
-    assert at.text[0].value.startswith("same_day_toll_neighbouring_cells_7km.csv: 2 row(s) read, 2 accepted, "
-                                       "0 rejected, 0 possible duplicate(s)")
+    assert at.text[0].value.startswith(
+        "same_day_toll_neighbouring_cells_7km.csv: 2 row(s) read, 2 accepted, 0 rejected, 0 possible duplicate(s)"
+    )
     assert not _button(at, "import_button").disabled and _button(at, "import_button").label == "Import 2 row(s)"

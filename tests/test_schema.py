@@ -9,10 +9,17 @@ from tracker.errors import InvalidOptionError, ValidationError
 
 def _incidents(**overrides):
     base = {
-        "incident_id": ["A1", "A2"], "date": ["2025-09-02", "2025-09-03"], "date_precision": ["day", "day"],
-        "region": ["Caribbean", "Eastern Pacific"], "event_type": ["boat strike", "boat strike"],
-        "latitude": [12.3, None], "longitude": [-67.0, None], "location_precision": ["area", "unknown"],
-        "radius_km": [250, None], "killed": [3, 2], "source_urls": ["https://a.example/1", "https://a.example/2"],
+        "incident_id": ["A1", "A2"],
+        "date": ["2025-09-02", "2025-09-03"],
+        "date_precision": ["day", "day"],
+        "region": ["Caribbean", "Eastern Pacific"],
+        "event_type": ["boat strike", "boat strike"],
+        "latitude": [12.3, None],
+        "longitude": [-67.0, None],
+        "location_precision": ["area", "unknown"],
+        "radius_km": [250, None],
+        "killed": [3, 2],
+        "source_urls": ["https://a.example/1", "https://a.example/2"],
     }
     base.update(overrides)
     return schema.canonicalise("incidents", pd.DataFrame(base))
@@ -84,14 +91,20 @@ def test_counts_must_be_whole_numbers_up_to_the_maximum():
     frame = _incidents(killed=[schema.MAX_COUNT, schema.MAX_COUNT + 1])
     _, problems = schema.validate("incidents", frame, file="f.csv")
     assert [(p.row, p.column, p.message) for p in problems] == [
-        (3, "killed", "must be a whole number from 0 to 10,000")]
+        (3, "killed", "must be a whole number from 0 to 10,000")
+    ]
 
 
 def test_canonicalise_never_raises_on_extreme_values():
-    frame = schema.canonicalise("incidents", pd.DataFrame({
-        "killed": [float("inf"), 1e20, "9999999999999999999", 2.5, 3],
-        "date": [pd.Timestamp(dt.datetime(1500, 5, 5)), "9999-12-31", "0001-01-01", "2025-01-01", "not a date"],
-    }))
+    frame = schema.canonicalise(
+        "incidents",
+        pd.DataFrame(
+            {
+                "killed": [float("inf"), 1e20, "9999999999999999999", 2.5, 3],
+                "date": [pd.Timestamp(dt.datetime(1500, 5, 5)), "9999-12-31", "0001-01-01", "2025-01-01", "not a date"],
+            }
+        ),
+    )
     assert frame["killed"].tolist()[:4] == [pd.NA] * 4 and frame["killed"].iloc[4] == 3
     assert frame["date"].isna().tolist() == [True, True, True, False, True]
 
@@ -105,18 +118,21 @@ def test_dates_before_1900_or_after_today_are_errors_one_message_each():
     ]
 
 
-@pytest.mark.parametrize("source, message", [
-    ("https://a.example/1", None),
-    ("http://a.example/1 | https://b.example/2", None),
-    ("SOUTHCOM press release 2025-09-15", None),
-    ("Reuters: strike on a boat", None),
-    ("javascript:alert(2)", "'javascript:' is not accepted as a source"),
-    ("JaVa\tScRiPt:alert(1)", "'javascript:' is not accepted as a source"),
-    ("https://a.example/1 | data:text/html,<b>hi</b>", "'data:' is not accepted as a source"),
-    ("file:///etc/passwd", "'file:' is not accepted as a source"),
-    ("mailto:press@example.org", "'mailto:' is not accepted as a source"),
-    ("https://", "not a valid https URL"),
-])
+@pytest.mark.parametrize(
+    "source, message",
+    [
+        ("https://a.example/1", None),
+        ("http://a.example/1 | https://b.example/2", None),
+        ("SOUTHCOM press release 2025-09-15", None),
+        ("Reuters: strike on a boat", None),
+        ("javascript:alert(2)", "'javascript:' is not accepted as a source"),
+        ("JaVa\tScRiPt:alert(1)", "'javascript:' is not accepted as a source"),
+        ("https://a.example/1 | data:text/html,<b>hi</b>", "'data:' is not accepted as a source"),
+        ("file:///etc/passwd", "'file:' is not accepted as a source"),
+        ("mailto:press@example.org", "'mailto:' is not accepted as a source"),
+        ("https://", "not a valid https URL"),
+    ],
+)
 def test_a_source_is_an_http_url_or_a_named_document(source, message):
     frame = _incidents(source_urls=[source, "https://a.example/2"])
     passed, problems = schema.validate("incidents", frame, file="f.csv")
@@ -128,8 +144,17 @@ def test_a_source_is_an_http_url_or_a_named_document(source, message):
 
 
 def test_routes_and_designations_check_their_sources_too():
-    routes = schema.canonicalise("routes", pd.DataFrame({
-        "route_id": ["R1"], "name": ["r"], "route_type": ["other"], "line_precision": ["none"],
-        "source_urls": ["javascript:alert(2)"]}))
+    routes = schema.canonicalise(
+        "routes",
+        pd.DataFrame(
+            {
+                "route_id": ["R1"],
+                "name": ["r"],
+                "route_type": ["other"],
+                "line_precision": ["none"],
+                "source_urls": ["javascript:alert(2)"],
+            }
+        ),
+    )
     _, problems = schema.validate("routes", routes)
     assert [(p.row, p.column) for p in problems] == [(2, "source_urls")]

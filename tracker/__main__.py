@@ -31,8 +31,7 @@ def _print_report(plan: ingest.ImportPlan) -> None:
     if plan.mapping:
         print("columns: " + ", ".join(f"{f} <- {c!r}" for f, c in plan.mapping.items()))
     if plan.missing_fields:
-        print("missing required fields: " + ", ".join(plan.missing_fields)
-              + " (map them with --map FIELD=COLUMN)")
+        print("missing required fields: " + ", ".join(plan.missing_fields) + " (map them with --map FIELD=COLUMN)")
     if plan.ambiguous_dates and plan.date_order is None:
         print("dates are ambiguous (day/month or month/day): rerun with --date-order dmy or mdy")
     if plan.problems:
@@ -50,8 +49,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     for text in args.map or []:
         field, sep, column = text.partition("=")
         if not sep or not field.strip():
-            print(f"python -m tracker import: error: --map {text!r}: expected FIELD=COLUMN (e.g. --map date=fecha; "
-                  "FIELD= unmaps the field)", file=sys.stderr)
+            print(
+                f"python -m tracker import: error: --map {text!r}: expected FIELD=COLUMN (e.g. --map date=fecha; "
+                "FIELD= unmaps the field)",
+                file=sys.stderr,
+            )
             return 2
         overrides.append((field.strip(), column.strip()))
     path = Path(args.file)
@@ -64,8 +66,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
 
     def prepare(mapping: dict[str, str] | None) -> ingest.ImportPlan:
-        return ingest.prepare(args.kind, data, file=path.name, date_order=args.date_order, mapping=mapping,
-                              fix_swapped=args.fix_swapped, existing=existing, encoding=args.encoding)
+        return ingest.prepare(
+            args.kind,
+            data,
+            file=path.name,
+            date_order=args.date_order,
+            mapping=mapping,
+            fix_swapped=args.fix_swapped,
+            existing=existing,
+            encoding=args.encoding,
+        )
 
     def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:
         """The automatic mapping (remembered choices first, then known header names) with each --map on top."""
@@ -73,13 +83,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         fields = ingest.FIELD_ALIASES[args.kind]
         for field, column in overrides:
             if field not in fields:
-                raise TrackerError(f"--map {field}={column}: {field!r} is not a field of {args.kind}; choose one of: "
-                                   + ", ".join(fields))
+                raise TrackerError(
+                    f"--map {field}={column}: {field!r} is not a field of {args.kind}; choose one of: "
+                    + ", ".join(fields)
+                )
             if not column:
                 mapping.pop(field, None)
             elif column not in header:
-                raise TrackerError(f"--map {field}={column}: the file has no column {column!r}; its columns are: "
-                                   + ", ".join(repr(h) for h in header))
+                raise TrackerError(
+                    f"--map {field}={column}: the file has no column {column!r}; its columns are: "
+                    + ", ".join(repr(h) for h in header)
+                )
             else:
                 mapping[field] = column
         return mapping
@@ -108,12 +122,21 @@ def cmd_import(args: argparse.Namespace) -> int:
     if rows.empty:
         print(f"nothing imported: all {skipped} accepted row(s) are duplicates (use --duplicates keep)")
         return 2
-    batch = store.import_batch(args.kind, rows, file_name=path.name, sha256=plan.sha256, rows_read=plan.rows_read,
-                               rows_rejected=plan.rejected_rows, rows_skipped=skipped,
-                               skip_existing_ids=args.duplicates == "skip")
+    batch = store.import_batch(
+        args.kind,
+        rows,
+        file_name=path.name,
+        sha256=plan.sha256,
+        rows_read=plan.rows_read,
+        rows_rejected=plan.rejected_rows,
+        rows_skipped=skipped,
+        skip_existing_ids=args.duplicates == "skip",
+    )
     store.remember_mapping(ingest.header_key(args.kind, plan.header), plan.mapping)
-    print(f"imported {len(rows)} row(s) as batch {batch} into {store.path}"
-          + (f"; skipped {skipped} duplicate(s)" if skipped else ""))
+    print(
+        f"imported {len(rows)} row(s) as batch {batch} into {store.path}"
+        + (f"; skipped {skipped} duplicate(s)" if skipped else "")
+    )
     return 1 if plan.rejected_rows else 0
 
 
@@ -166,28 +189,53 @@ def cmd_export(args: argparse.Namespace) -> int:
     inc, des, rts = f.apply_incidents(b.incidents), f.apply_designations(b.designations), f.apply_routes(b.routes)
     fmt = "png" if args.format in ("zip", "csv", "geojson", "gpkg") else args.format
     spec = cartography.MapSpec(
-        width_px=width, height_px=height, dpi=dpi, extent=extent, title=args.title or "", subtitle=args.subtitle or "",
-        show=show, fmt=fmt, filters=f,
-        data_as_of=b.as_of.date(), coverage_note=b.coverage_note, preset=preset)
+        width_px=width,
+        height_px=height,
+        dpi=dpi,
+        extent=extent,
+        title=args.title or "",
+        subtitle=args.subtitle or "",
+        show=show,
+        fmt=fmt,
+        filters=f,
+        data_as_of=b.as_of.date(),
+        coverage_note=b.coverage_note,
+        preset=preset,
+    )
     plan = cartography.plan_map(inc, des, rts, spec)
     image = cartography.render_plan(plan) if args.format not in ("csv", "geojson", "gpkg") else b""
-    print(f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) "
-          f"{f.caption(as_of=plan.date_range[1])}")
+    print(
+        f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) {f.caption(as_of=plan.date_range[1])}"
+    )
     out = Path(args.out)
     if args.format in ("csv", "geojson", "gpkg"):
-        data = {"csv": lambda: export.to_csv_bytes(inc), "geojson": lambda: export.to_geojson_bytes(inc),
-                "gpkg": lambda: export.to_gpkg_bytes(inc, layer="incidents")}[args.format]()
+        data = {
+            "csv": lambda: export.to_csv_bytes(inc),
+            "geojson": lambda: export.to_geojson_bytes(inc),
+            "gpkg": lambda: export.to_gpkg_bytes(inc, layer="incidents"),
+        }[args.format]()
         out.write_bytes(data)
         print(f"wrote {out} ({len(data):,} bytes, {len(inc)} row(s))")
         return 0
     if args.format == "zip":
         image = export.evidence_pack(
-            image=image, image_name="map.png", plan=plan, incidents=inc, designations=des, routes=rts, filters=f,
-            data_as_of=b.as_of.date(), source_files=readers.bundled_files(), batches=store.batches())
+            image=image,
+            image_name="map.png",
+            plan=plan,
+            incidents=inc,
+            designations=des,
+            routes=rts,
+            filters=f,
+            data_as_of=b.as_of.date(),
+            source_files=readers.bundled_files(),
+            batches=store.batches(),
+        )
     out.write_bytes(image)
     drawn = "no strikes match these filters; " if plan.incidents.empty else ""
-    print(f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi; {drawn}"
-          f"{len(plan.incidents)} strike record(s) in the frame)")
+    print(
+        f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi; {drawn}"
+        f"{len(plan.incidents)} strike record(s) in the frame)"
+    )
     return 0
 
 
@@ -215,8 +263,12 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--date-order", choices=ingest.DATE_ORDERS)
     imp.add_argument("--fix-swapped", action="store_true", help="swap back latitude/longitude that look swapped")
     imp.add_argument("--duplicates", choices=("skip", "keep"), default="skip")
-    imp.add_argument("--map", action="append", metavar="FIELD=COLUMN",
-                     help="map a file column to a field, on top of the automatic mapping (FIELD= unmaps it)")
+    imp.add_argument(
+        "--map",
+        action="append",
+        metavar="FIELD=COLUMN",
+        help="map a file column to a field, on top of the automatic mapping (FIELD= unmaps it)",
+    )
     imp.add_argument("--encoding", help="force an encoding (default: detect)")
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
     imp.add_argument("--db", help="store path (default: $INTERDICTION_TRACKER_DB or the user data folder)")
@@ -238,8 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--width", type=int)
     exp.add_argument("--height", type=int)
     exp.add_argument("--dpi", type=int)
-    exp.add_argument("--extent", choices=sorted(cartography.REGIONS) + ["fit"],
-                     help="map extent (default: the --region's own, else fitted to the strikes)")
+    exp.add_argument(
+        "--extent",
+        choices=sorted(cartography.REGIONS) + ["fit"],
+        help="map extent (default: the --region's own, else fitted to the strikes)",
+    )
     exp.add_argument("--bounds", help="custom extent WEST,SOUTH,EAST,NORTH in degrees")
     exp.add_argument("--layers", help="comma-separated: " + ",".join(layers.LAYER_NAMES))
     exp.add_argument("--title", default="", help="map title (default: follows the filters)")

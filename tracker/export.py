@@ -60,6 +60,7 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 # -- data exports and the evidence pack ------------------------------------------
 
+
 def to_geojson_bytes(frame: pd.DataFrame, *, routes: bool = False) -> bytes:
     """Records as GeoJSON: points for placed incidents/designations (unplaced ones with null geometry)."""
     return _geo(frame, routes).to_json(drop_id=True).encode("utf-8")
@@ -145,26 +146,34 @@ def evidence_pack(
         "data_as_of": data_as_of.isoformat() if data_as_of else None,
         "map": describe(plan),
         "row_counts": {"incidents": len(incidents), "designations": len(designations), "routes": len(routes)},
-        "rows_in_map_frame": {"incidents": int(inc["in_map_frame"].sum()),
-                              "designations": int(des["in_map_frame"].sum()),
-                              "routes": int(rts["in_map_frame"].sum())},
+        "rows_in_map_frame": {
+            "incidents": int(inc["in_map_frame"].sum()),
+            "designations": int(des["in_map_frame"].sum()),
+            "routes": int(rts["in_map_frame"].sum()),
+        },
         "source_files": [{"name": _relative_name(p), "sha256": sha256_file(p)} for p in sources],
-        "import_batches": [{"batch_id": r["batch_id"], "file_name": r["file_name"], "sha256": r["sha256"]}
-                           for r in batch_rows.to_dict("records")],
-        "files": [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in files.items()],
+        "import_batches": [
+            {"batch_id": r["batch_id"], "file_name": r["file_name"], "sha256": r["sha256"]}
+            for r in batch_rows.to_dict("records")
+        ],
+        "files": [
+            {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in files.items()
+        ],
     }
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name, data in files.items():
             info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
             z.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
-        z.writestr(zipfile.ZipInfo("manifest.json", date_time=(2000, 1, 1, 0, 0, 0)),
-                   json.dumps(manifest, indent=2, sort_keys=True, default=str))
+        z.writestr(
+            zipfile.ZipInfo("manifest.json", date_time=(2000, 1, 1, 0, 0, 0)),
+            json.dumps(manifest, indent=2, sort_keys=True, default=str),
+        )
     return out.getvalue()
 
 
 def _relative_name(path: Path) -> str:
     """A bundled file's name relative to the data folder ("basemap/labels.csv"), else its plain name."""
     parts = Path(path).parts
-    return "/".join(parts[parts.index("data") + 1:]) if "data" in parts else Path(path).name
+    return "/".join(parts[parts.index("data") + 1 :]) if "data" in parts else Path(path).name

@@ -116,8 +116,11 @@ class Filters:
 
     def apply(self, kind: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Apply to a canonical frame of ``kind`` ("incidents", "designations" or "routes")."""
-        return {"incidents": self.apply_incidents, "designations": self.apply_designations,
-                "routes": self.apply_routes}[kind](frame)
+        return {
+            "incidents": self.apply_incidents,
+            "designations": self.apply_designations,
+            "routes": self.apply_routes,
+        }[kind](frame)
 
     # -- describing --------------------------------------------------------
 
@@ -127,9 +130,15 @@ class Filters:
         parts = []
         if self.date_from or end:
             parts.append(f"date {self.date_from or 'start'} to {end or 'latest'}")
-        labels = {"regions": "region", "event_types": "event type", "affiliations": "affiliation",
-                  "authorities": "authority", "programs": "program", "entity_types": "entity type",
-                  "route_types": "route type"}
+        labels = {
+            "regions": "region",
+            "event_types": "event type",
+            "affiliations": "affiliation",
+            "authorities": "authority",
+            "programs": "program",
+            "entity_types": "entity type",
+            "route_types": "route type",
+        }
         for name, label in labels.items():
             chosen = getattr(self, name)
             if chosen:
@@ -143,8 +152,9 @@ class Filters:
         out: dict[str, object] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            out[f.name] = value.isoformat() if isinstance(value, dt.date) else list(value) \
-                if isinstance(value, tuple) else value
+            out[f.name] = (
+                value.isoformat() if isinstance(value, dt.date) else list(value) if isinstance(value, tuple) else value
+            )
         return out
 
     # -- URL round trip ----------------------------------------------------

@@ -25,7 +25,15 @@ from pyproj import Geod
 from tracker.errors import DataFileError
 
 GAZETTEER_COLUMNS = (
-    "name", "aliases", "country", "kind", "longitude", "latitude", "radius_km", "precision", "basis",
+    "name",
+    "aliases",
+    "country",
+    "kind",
+    "longitude",
+    "latitude",
+    "radius_km",
+    "precision",
+    "basis",
 )
 NAUTICAL_MILE_KM = 1.852
 _GEOD = Geod(ellps="WGS84")
@@ -87,9 +95,14 @@ class Gazetteer:
     def _place(self, i: int) -> Place:
         r = self.table.iloc[i]
         return Place(
-            name=str(r["name"]), country=str(r["country"] or ""), kind=str(r["kind"]),
-            longitude=float(r["longitude"]), latitude=float(r["latitude"]),
-            radius_km=float(r["radius_km"]), precision=str(r["precision"]), basis=str(r["basis"]),
+            name=str(r["name"]),
+            country=str(r["country"] or ""),
+            kind=str(r["kind"]),
+            longitude=float(r["longitude"]),
+            latitude=float(r["latitude"]),
+            radius_km=float(r["radius_km"]),
+            precision=str(r["precision"]),
+            basis=str(r["basis"]),
         )
 
     def lookup(self, name: str, *, country: str | None = None) -> Place | None:

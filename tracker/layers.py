@@ -104,8 +104,11 @@ def _grid_for(frame: pd.DataFrame, max_points: int) -> float:
         if cell == 0:
             n = len(frame.drop_duplicates(["longitude", "latitude"]))
         else:
-            n = len(pd.DataFrame({"x": np.floor(frame["longitude"] / cell), "y": np.floor(frame["latitude"] / cell)})
-                    .drop_duplicates())
+            n = len(
+                pd.DataFrame(
+                    {"x": np.floor(frame["longitude"] / cell), "y": np.floor(frame["latitude"] / cell)}
+                ).drop_duplicates()
+            )
         if n <= max_points:
             return cell
     return 10.0
@@ -136,8 +139,21 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
     2 or more, else ""), ids, all_ids, tooltip.
     """
     placed = incidents[incidents["latitude"].notna() & incidents["longitude"].notna()]
-    cols = ["longitude", "latitude", "precision", "radius_km", "records", "strikes", "killed",
-            "presumed_dead", "symbol_px", "count_label", "ids", "all_ids", "tooltip"]
+    cols = [
+        "longitude",
+        "latitude",
+        "precision",
+        "radius_km",
+        "records",
+        "strikes",
+        "killed",
+        "presumed_dead",
+        "symbol_px",
+        "count_label",
+        "ids",
+        "all_ids",
+        "tooltip",
+    ]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     cell = _grid_for(placed, max_points)
@@ -145,15 +161,19 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
     keys = ["longitude", "latitude", "location_precision"]
     placed = placed.assign(radius_km=placed["radius_km"].fillna(0.0))
     g = placed.groupby(keys, sort=True, dropna=False)
-    agg = g.agg(
-        radius_km=("radius_km", "max"),
-        records=("incident_id", "size"),
-        strikes=("strikes", "sum"),
-        killed=("killed", "sum"),
-        presumed_dead=("presumed_dead", "sum"),
-        date_min=("date", "min"),
-        date_max=("date", "max"),
-    ).reset_index().rename(columns={"location_precision": "precision"})
+    agg = (
+        g.agg(
+            radius_km=("radius_km", "max"),
+            records=("incident_id", "size"),
+            strikes=("strikes", "sum"),
+            killed=("killed", "sum"),
+            presumed_dead=("presumed_dead", "sum"),
+            date_min=("date", "min"),
+            date_max=("date", "max"),
+        )
+        .reset_index()
+        .rename(columns={"location_precision": "precision"})
+    )
     small = len(agg) <= 2000
     if small:
         details = g.agg(
@@ -164,8 +184,11 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
             sources=("source_urls", lambda s: _join_text(s.str.split(" | ").str[0], 1)),
         ).reset_index(drop=True)
         agg = pd.concat([agg, details], axis=1)
-        agg["placement"] = (g["location_basis"].agg(_common_placement).reset_index(drop=True)
-                            if "location_basis" in placed.columns else "")
+        agg["placement"] = (
+            g["location_basis"].agg(_common_placement).reset_index(drop=True)
+            if "location_basis" in placed.columns
+            else ""
+        )
     else:
         agg["ids"] = ""
         agg["all_ids"] = ""
@@ -182,24 +205,53 @@ def aggregate_strikes(incidents: pd.DataFrame, *, max_points: int = 5000) -> pd.
         agg["date_min"].dt.strftime("%Y-%m-%d") + " to " + agg["date_max"].dt.strftime("%Y-%m-%d"),
     )
     where = np.where(
-        agg["precision"] == "exact", "exact position",
+        agg["precision"] == "exact",
+        "exact position",
         agg["precision"] + " position, within about " + agg["radius_km"].round(0).astype(int).astype(str) + " km",
     )
     how = np.where(agg["placement"] != "", agg["precision"] + ": " + agg["placement"], agg["precision"])
     if cell:
         same = np.full(len(agg), " strikes grouped at this point\n", dtype=object)
     else:
-        same = np.where(agg["records"] >= 2, " strikes placed at the same position (",
-                        " strikes reported together, placed at one position (") + how + ")\n"
+        same = (
+            np.where(
+                agg["records"] >= 2,
+                " strikes placed at the same position (",
+                " strikes reported together, placed at one position (",
+            )
+            + how
+            + ")\n"
+        )
     headline = np.where(stacked, agg["strikes"].astype(str) + same, "")
-    tip = (headline + agg["records"].astype(str) + " record(s), " + agg["strikes"].astype(str) + " strike(s)\n"
-           + "Date: " + dates + "\n"
-           + "Deaths announced: " + agg["killed"].astype(str)
-           + ", presumed dead: " + agg["presumed_dead"].astype(str) + "\n"
-           + "Position: " + where)
+    tip = (
+        headline
+        + agg["records"].astype(str)
+        + " record(s), "
+        + agg["strikes"].astype(str)
+        + " strike(s)\n"
+        + "Date: "
+        + dates
+        + "\n"
+        + "Deaths announced: "
+        + agg["killed"].astype(str)
+        + ", presumed dead: "
+        + agg["presumed_dead"].astype(str)
+        + "\n"
+        + "Position: "
+        + where
+    )
     if small:
-        tip = (tip + "\nAffiliation: " + agg["affiliations"] + "\nReported place: " + agg["place"]
-               + "\nIDs: " + agg["ids"] + "\nSource: " + agg["sources"])
+        tip = (
+            tip
+            + "\nAffiliation: "
+            + agg["affiliations"]
+            + "\nReported place: "
+            + agg["place"]
+            + "\nIDs: "
+            + agg["ids"]
+            + "\nSource: "
+            + agg["sources"]
+        )
     if cell:
         tip = tip + f"\n(grouped on a {cell} degree grid)"
     agg["tooltip"] = tip
@@ -213,8 +265,19 @@ def aggregate_designations(designations: pd.DataFrame) -> pd.DataFrame:
     ``filled`` is False for area- and country-level placements (drawn hollow).
     """
     placed = designations[designations["latitude"].notna()]
-    cols = ["longitude", "latitude", "precision", "radius_km", "count", "entity_type", "filled",
-            "color", "fill", "radius_px", "tooltip"]
+    cols = [
+        "longitude",
+        "latitude",
+        "precision",
+        "radius_km",
+        "count",
+        "entity_type",
+        "filled",
+        "color",
+        "fill",
+        "radius_px",
+        "tooltip",
+    ]
     if placed.empty:
         return pd.DataFrame(columns=cols)
     rows = []
@@ -222,19 +285,29 @@ def aggregate_designations(designations: pd.DataFrame) -> pd.DataFrame:
         counts = grp["entity_type"].value_counts()
         names = _join_text(grp["name"], 5)
         uncertain = int(grp["uncertain"].sum())
-        tip = (f"{len(grp)} designation(s) placed at {prec} level"
-               f" (within about {int(grp['radius_km'].max())} km)\n"
-               + ", ".join(f"{n} {t}" for t, n in counts.items())
-               + f"\nNames: {names}\nAuthorities: {_join_text(grp['authority_group'], 4)}"
-               + (f"\nUncertain rows: {uncertain}" if uncertain else ""))
+        tip = (
+            f"{len(grp)} designation(s) placed at {prec} level"
+            f" (within about {int(grp['radius_km'].max())} km)\n"
+            + ", ".join(f"{n} {t}" for t, n in counts.items())
+            + f"\nNames: {names}\nAuthorities: {_join_text(grp['authority_group'], 4)}"
+            + (f"\nUncertain rows: {uncertain}" if uncertain else "")
+        )
         etype = str(counts.index[0])
-        rows.append({
-            "longitude": lon, "latitude": lat, "precision": prec, "radius_km": float(grp["radius_km"].max()),
-            "count": len(grp), "entity_type": etype, "filled": prec in ("exact", "approximate"),
-            "color": ENTITY_COLORS.get(etype, [127, 127, 127]) + [230],
-            "fill": ENTITY_COLORS.get(etype, [127, 127, 127]) + [200 if prec in ("exact", "approximate") else 0],
-            "radius_px": 3.0 + 2.0 * math.sqrt(len(grp)), "tooltip": tip,
-        })
+        rows.append(
+            {
+                "longitude": lon,
+                "latitude": lat,
+                "precision": prec,
+                "radius_km": float(grp["radius_km"].max()),
+                "count": len(grp),
+                "entity_type": etype,
+                "filled": prec in ("exact", "approximate"),
+                "color": ENTITY_COLORS.get(etype, [127, 127, 127]) + [230],
+                "fill": ENTITY_COLORS.get(etype, [127, 127, 127]) + [200 if prec in ("exact", "approximate") else 0],
+                "radius_px": 3.0 + 2.0 * math.sqrt(len(grp)),
+                "tooltip": tip,
+            }
+        )
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -247,14 +320,22 @@ def route_paths(routes: gpd.GeoDataFrame) -> pd.DataFrame:
         parts = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
         schematic = rec["line_precision"] == "schematic"
         color = ROUTE_COLORS.get(rec["route_type"], ROUTE_COLORS["other"]) + [140 if schematic else 230]
-        tip = (f"{rec['name']}\nType: {rec['route_type']}; period: {rec['period']}\n"
-               f"Line: {rec['line_precision']} ({rec['geometry_basis']})\n"
-               f"Source: {rec['source_urls'].split(' | ')[0]}")
+        tip = (
+            f"{rec['name']}\nType: {rec['route_type']}; period: {rec['period']}\n"
+            f"Line: {rec['line_precision']} ({rec['geometry_basis']})\n"
+            f"Source: {rec['source_urls'].split(' | ')[0]}"
+        )
         for part in parts:
-            rows.append({
-                "route_id": rec["route_id"], "path": [list(map(float, xy)) for xy in part.coords],
-                "color": color, "width": 2 if schematic else 3, "schematic": schematic, "tooltip": tip,
-            })
+            rows.append(
+                {
+                    "route_id": rec["route_id"],
+                    "path": [list(map(float, xy)) for xy in part.coords],
+                    "color": color,
+                    "width": 2 if schematic else 3,
+                    "schematic": schematic,
+                    "tooltip": tip,
+                }
+            )
     return pd.DataFrame(rows, columns=["route_id", "path", "color", "width", "schematic", "tooltip"])
 
 
@@ -291,17 +372,33 @@ def legend_entries(
     if "strikes" in show or "rings" in show:
         strikes = aggregate_strikes(incidents, max_points=max_points)
         if "strikes" in show and len(strikes):
-            entries.append(LegendEntry(
-                "strikes", "Strikes at a placed position: dot area in proportion to deaths (announced and "
-                "presumed dead); positions with no deaths keep the smallest dot", _rgba(STRIKE_COLOR, 220), "dot"))
+            entries.append(
+                LegendEntry(
+                    "strikes",
+                    "Strikes at a placed position: dot area in proportion to deaths (announced and "
+                    "presumed dead); positions with no deaths keep the smallest dot",
+                    _rgba(STRIKE_COLOR, 220),
+                    "dot",
+                )
+            )
             if (strikes["count_label"] != "").any():
-                entries.append(LegendEntry(
-                    "strikes", "Number on a dot: strike engagements placed at that same position "
-                    "(hover for where and why)", _rgba(STRIKE_COLOR, 220), "count"))
+                entries.append(
+                    LegendEntry(
+                        "strikes",
+                        "Number on a dot: strike engagements placed at that same position (hover for where and why)",
+                        _rgba(STRIKE_COLOR, 220),
+                        "count",
+                    )
+                )
         if "rings" in show and (strikes["precision"] != "exact").any():
-            entries.append(LegendEntry(
-                "rings", "Ring: how far the true position may lie from the placed one (approximate or area "
-                "placement)", _rgba(RING_COLOR), "ring"))
+            entries.append(
+                LegendEntry(
+                    "rings",
+                    "Ring: how far the true position may lie from the placed one (approximate or area placement)",
+                    _rgba(RING_COLOR),
+                    "ring",
+                )
+            )
     if "routes" in show and routes is not None and len(routes):
         paths = route_paths(routes)
         if len(paths):
@@ -311,9 +408,14 @@ def legend_entries(
                 if name in drawn:
                     entries.append(LegendEntry("routes", f"Route: {name}", _rgba(color, 230), "line"))
             if paths["schematic"].any():
-                entries.append(LegendEntry(
-                    "routes", "Thinner, fainter line: schematic route drawn between areas, not traced",
-                    _rgba(SCHEMATIC_LEGEND_COLOR), "thin line"))
+                entries.append(
+                    LegendEntry(
+                        "routes",
+                        "Thinner, fainter line: schematic route drawn between areas, not traced",
+                        _rgba(SCHEMATIC_LEGEND_COLOR),
+                        "thin line",
+                    )
+                )
     if "designations" in show:
         pts = aggregate_designations(designations)
         if len(pts):
@@ -325,14 +427,22 @@ def legend_entries(
                     entries.append(LegendEntry("designations", f"Designations: {name}", _rgba(color, 230), style))
             other = sorted(set(pts["entity_type"]) - set(ENTITY_COLORS))
             if other:
-                entries.append(LegendEntry("designations", "Designations: " + ", ".join(other),
-                                           (127, 127, 127, 230), "dot"))
+                entries.append(
+                    LegendEntry("designations", "Designations: " + ", ".join(other), (127, 127, 127, 230), "dot")
+                )
             entries[first] = entries[first]._replace(
                 label=entries[first].label + " (a place takes the colour of its most common entity type; "
-                "the circle grows with the number of designations there)")
+                "the circle grows with the number of designations there)"
+            )
             if (~pts["filled"]).any():
-                entries.append(LegendEntry("designations", "Hollow circle: designation placed at country or "
-                                           "area level, not at an address", (90, 90, 90, 230), "hollow dot"))
+                entries.append(
+                    LegendEntry(
+                        "designations",
+                        "Hollow circle: designation placed at country or area level, not at an address",
+                        (90, 90, 90, 230),
+                        "hollow dot",
+                    )
+                )
     return entries
 
 
@@ -348,40 +458,118 @@ def build_layers(
     layers: list[pdk.Layer] = []
     if "basemap" in show:
         ocean = [{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}]
-        layers.append(pdk.Layer("PolygonLayer", ocean, id="ocean", get_polygon="polygon",
-                                get_fill_color=OCEAN_COLOR, stroked=False, pickable=False))
-        layers.append(pdk.Layer("GeoJsonLayer", countries_feature_collection(SCREEN_TOLERANCE_DEG), id="basemap",
-                                get_fill_color=LAND_COLOR, get_line_color=BORDER_COLOR,
-                                line_width_min_pixels=0.5, pickable=False))
+        layers.append(
+            pdk.Layer(
+                "PolygonLayer",
+                ocean,
+                id="ocean",
+                get_polygon="polygon",
+                get_fill_color=OCEAN_COLOR,
+                stroked=False,
+                pickable=False,
+            )
+        )
+        layers.append(
+            pdk.Layer(
+                "GeoJsonLayer",
+                countries_feature_collection(SCREEN_TOLERANCE_DEG),
+                id="basemap",
+                get_fill_color=LAND_COLOR,
+                get_line_color=BORDER_COLOR,
+                line_width_min_pixels=0.5,
+                pickable=False,
+            )
+        )
     if "routes" in show:
         paths = route_paths(routes)
-        layers.append(pdk.Layer("PathLayer", paths, id="routes", get_path="path", get_color="color",
-                                get_width="width", width_units=PIXELS, pickable=True, auto_highlight=True))
+        layers.append(
+            pdk.Layer(
+                "PathLayer",
+                paths,
+                id="routes",
+                get_path="path",
+                get_color="color",
+                get_width="width",
+                width_units=PIXELS,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
     if "designations" in show:
         pts = aggregate_designations(designations)
-        layers.append(pdk.Layer("ScatterplotLayer", pts, id="designations", get_position=["longitude", "latitude"],
-                                get_fill_color="fill", get_line_color="color", get_radius="radius_px",
-                                radius_units=PIXELS, stroked=True, filled=True, line_width_min_pixels=2,
-                                pickable=True))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                pts,
+                id="designations",
+                get_position=["longitude", "latitude"],
+                get_fill_color="fill",
+                get_line_color="color",
+                get_radius="radius_px",
+                radius_units=PIXELS,
+                stroked=True,
+                filled=True,
+                line_width_min_pixels=2,
+                pickable=True,
+            )
+        )
     strikes = aggregate_strikes(incidents, max_points=max_points)
     if "rings" in show:
         rings = strikes.loc[strikes["precision"] != "exact", ["longitude", "latitude", "radius_km"]]
-        layers.append(pdk.Layer("ScatterplotLayer", rings, id="rings", get_position=["longitude", "latitude"],
-                                get_radius="radius_km * 1000", radius_units=METERS, stroked=True, filled=False,
-                                get_line_color=RING_COLOR, line_width_min_pixels=1, pickable=False))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                rings,
+                id="rings",
+                get_position=["longitude", "latitude"],
+                get_radius="radius_km * 1000",
+                radius_units=METERS,
+                stroked=True,
+                filled=False,
+                get_line_color=RING_COLOR,
+                line_width_min_pixels=1,
+                pickable=False,
+            )
+        )
     if "strikes" in show:
-        layers.append(pdk.Layer("ScatterplotLayer", strikes, id="strikes", get_position=["longitude", "latitude"],
-                                get_radius="symbol_px", radius_units=PIXELS, get_fill_color=STRIKE_COLOR + [220],
-                                get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1,
-                                pickable=True, auto_highlight=True))
+        layers.append(
+            pdk.Layer(
+                "ScatterplotLayer",
+                strikes,
+                id="strikes",
+                get_position=["longitude", "latitude"],
+                get_radius="symbol_px",
+                radius_units=PIXELS,
+                get_fill_color=STRIKE_COLOR + [220],
+                get_line_color=[255, 255, 255],
+                stroked=True,
+                line_width_min_pixels=1,
+                pickable=True,
+                auto_highlight=True,
+            )
+        )
         counts = strikes.loc[strikes["count_label"] != "", ["longitude", "latitude", "count_label"]]
         if len(counts):
-            layers.append(pdk.Layer(
-                "TextLayer", counts, id="strike_counts", get_position=["longitude", "latitude"],
-                get_text="count_label", get_size=COUNT_TEXT_PX, size_units=PIXELS, get_color=COUNT_TEXT_COLOR,
-                font_weight=700, font_family="'Helvetica, Arial, sans-serif'",
-                font_settings={"sdf": True}, outline_width=4, outline_color=COUNT_OUTLINE_COLOR,
-                get_text_anchor="'middle'", get_alignment_baseline="'center'", pickable=False))
+            layers.append(
+                pdk.Layer(
+                    "TextLayer",
+                    counts,
+                    id="strike_counts",
+                    get_position=["longitude", "latitude"],
+                    get_text="count_label",
+                    get_size=COUNT_TEXT_PX,
+                    size_units=PIXELS,
+                    get_color=COUNT_TEXT_COLOR,
+                    font_weight=700,
+                    font_family="'Helvetica, Arial, sans-serif'",
+                    font_settings={"sdf": True},
+                    outline_width=4,
+                    outline_color=COUNT_OUTLINE_COLOR,
+                    get_text_anchor="'middle'",
+                    get_alignment_baseline="'center'",
+                    pickable=False,
+                )
+            )
     return layers
 
 

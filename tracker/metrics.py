@@ -110,8 +110,10 @@ def incident_counters(incidents: pd.DataFrame, *, as_of: dt.date | None) -> list
         ("deaths_with_presumed", "Deaths incl. presumed", count_deaths_with_presumed, "people", no_figure_note),
         ("living_survivors", "Living survivors", count_living_survivors, "people", ""),
     ]
-    counters = [Counter(key, label, func(incidents), unit, definition(func), as_of, caveat)
-                for key, label, func, unit, caveat in spec]
+    counters = [
+        Counter(key, label, func(incidents), unit, definition(func), as_of, caveat)
+        for key, label, func, unit, caveat in spec
+    ]
     survived, presumed = count_survivors(incidents), count_presumed_dead(incidents)
     face = f"survived the strike and not later presumed dead: {survived} survived, {presumed} of them presumed dead"
     return [replace(c, face=face) if c.key == "living_survivors" else c for c in counters]
@@ -122,9 +124,15 @@ def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) ->
     filter does not (it picks strikes by their region), and the date range's end bounds it."""
     other = int((designations["action_kind"] != "listing").sum())
     caveat = f"{other} non-listing action(s) not counted" if other else ""
-    return Counter("designations", "Designations to date", count_designations(designations), "listings, all regions",
-                   definition(count_designations) + " Made on or before the end of the date range, or undated; "
-                   "all regions.", as_of, caveat)
+    return Counter(
+        "designations",
+        "Designations to date",
+        count_designations(designations),
+        "listings, all regions",
+        definition(count_designations) + " Made on or before the end of the date range, or undated; all regions.",
+        as_of,
+        caveat,
+    )
 
 
 def view_counters(incidents: pd.DataFrame, designations: pd.DataFrame, *, as_of: dt.date | None) -> list[Counter]:
@@ -145,12 +153,14 @@ def weekly_series(incidents: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=cols)
     week = incidents["date"].dt.to_period("W-SUN").dt.start_time
     grouped = (
-        pd.DataFrame({
-            "week": week,
-            "strikes": incidents["strikes"].fillna(0).astype(int),
-            "deaths_announced": incidents["killed"].fillna(0).astype(int),
-            "presumed": incidents["presumed_dead"].fillna(0).astype(int),
-        })
+        pd.DataFrame(
+            {
+                "week": week,
+                "strikes": incidents["strikes"].fillna(0).astype(int),
+                "deaths_announced": incidents["killed"].fillna(0).astype(int),
+                "presumed": incidents["presumed_dead"].fillna(0).astype(int),
+            }
+        )
         .groupby("week", as_index=False)
         .sum()
     )

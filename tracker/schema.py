@@ -259,13 +259,16 @@ def source_problem(part: str) -> str | None:
     if scheme in ("http", "https"):
         return None if _HTTP_URL.match(text) else f"not a valid {scheme} URL (a host is needed and no spaces)"
     as_written = _SCHEME.match(text)
-    if scheme not in _UNSAFE_SCHEMES and as_written is not None and text[as_written.end():][:1] in (" ", ""):
+    if scheme not in _UNSAFE_SCHEMES and as_written is not None and text[as_written.end() :][:1] in (" ", ""):
         return None  # "Reuters: headline" is a document name, not a link
-    return (f"'{scheme}:' is not accepted as a source: give an http(s) URL or the name of a document "
-            "(plain text, no scheme)")
+    return (
+        f"'{scheme}:' is not accepted as a source: give an http(s) URL or the name of a document "
+        "(plain text, no scheme)"
+    )
 
 
 # -- classification of designation rows ----------------------------------------
+
 
 def authority_group(authority: str) -> str:
     """Group an authority: United States, European Union, United Kingdom, Canada or Other governments."""
@@ -314,6 +317,7 @@ def program_family(program: str, authority: str) -> str:
 
 # -- validation ----------------------------------------------------------------
 
+
 def _text_in(allowed: tuple[str, ...]) -> pa.Check:
     return pa.Check.isin(list(allowed), error=f"must be one of: {', '.join(allowed)}")
 
@@ -330,15 +334,22 @@ MAX_RADIUS_KM = 20_000.0
 
 
 def _count(name: str) -> pa.Column:
-    return pa.Column(nullable=True, name=name, checks=[
-        pa.Check.ge(0, error="must be 0 or more"), pa.Check.le(MAX_COUNT, error=COUNT_RANGE_MESSAGE)])
+    return pa.Column(
+        nullable=True,
+        name=name,
+        checks=[pa.Check.ge(0, error="must be 0 or more"), pa.Check.le(MAX_COUNT, error=COUNT_RANGE_MESSAGE)],
+    )
 
 
 _LAT = pa.Column(nullable=True, checks=pa.Check.in_range(-90, 90, error="latitude must lie between -90 and 90"))
 _LON = pa.Column(nullable=True, checks=pa.Check.in_range(-180, 180, error="longitude must lie between -180 and 180"))
-_RADIUS = pa.Column(nullable=True, checks=[
-    pa.Check.ge(0, error="radius_km must be 0 or more"),
-    pa.Check.le(MAX_RADIUS_KM, error=f"radius_km must be at most {MAX_RADIUS_KM:,.0f} km")])
+_RADIUS = pa.Column(
+    nullable=True,
+    checks=[
+        pa.Check.ge(0, error="radius_km must be 0 or more"),
+        pa.Check.le(MAX_RADIUS_KM, error=f"radius_km must be at most {MAX_RADIUS_KM:,.0f} km"),
+    ],
+)
 
 
 def _nonempty(error: str) -> pa.Check:
@@ -424,9 +435,15 @@ def _source_problems(frame: pd.DataFrame) -> pd.DataFrame:
     parts = cells[suspect].str.split("|").explode()
     reasons = parts.map(lambda part: source_problem(str(part)) if isinstance(part, str) else None).dropna()
     reasons = reasons[~reasons.index.duplicated()]  # one message per cell: the first bad part
-    return pd.DataFrame({"index": reasons.index, "column": "source_urls",
-                         "failure_case": cells[reasons.index].to_numpy(), "message": reasons.to_numpy()},
-                        columns=columns)
+    return pd.DataFrame(
+        {
+            "index": reasons.index,
+            "column": "source_urls",
+            "failure_case": cells[reasons.index].to_numpy(),
+            "message": reasons.to_numpy(),
+        },
+        columns=columns,
+    )
 
 
 def _date_problems(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:

@@ -15,12 +15,15 @@ def counters(items: list[Counter], *, per_row: int = 4) -> None:
     """Each counter as a metric with its unit, definition and as-of date beside it."""
     for start in range(0, len(items), per_row):
         cols = st.columns(per_row)
-        for col, c in zip(cols, items[start:start + per_row]):
+        for col, c in zip(cols, items[start : start + per_row]):
             with col:
                 st.metric(c.label, f"{c.value:,}", help=c.definition)
                 as_of = f"as of {c.as_of.isoformat()}" if c.as_of else ""
-                st.caption(f"unit: {c.unit} · {as_of}" + (f" · {c.face}" if c.face else "")
-                           + (f" · {c.caveat}" if c.caveat else ""))
+                st.caption(
+                    f"unit: {c.unit} · {as_of}"
+                    + (f" · {c.face}" if c.face else "")
+                    + (f" · {c.caveat}" if c.caveat else "")
+                )
 
 
 def detail(record: dict[str, object], fields: list[tuple[str, str]]) -> None:
@@ -36,9 +39,11 @@ def detail(record: dict[str, object], fields: list[tuple[str, str]]) -> None:
     st.text("\n".join(lines))
     links = schema.source_links(str(record.get("source_urls", "")))
     if links:
-        st.dataframe(pd.DataFrame({"source": links}), hide_index=True,
-                     column_config={"source": st.column_config.LinkColumn("Sources")})
-
+        st.dataframe(
+            pd.DataFrame({"source": links}),
+            hide_index=True,
+            column_config={"source": st.column_config.LinkColumn("Sources")},
+        )
 
 
 _SWATCH = {
@@ -46,13 +51,13 @@ _SWATCH = {
     "hollow dot": '<circle cx="24" cy="12" r="7" fill="none" stroke="{rgb}" stroke-opacity="{a}" stroke-width="2.5"/>',
     "ring": '<circle cx="24" cy="12" r="10" fill="none" stroke="{rgb}" stroke-opacity="{a}" stroke-width="1.2"/>',
     "line": '<line x1="3" y1="12" x2="45" y2="12" stroke="{rgb}" stroke-opacity="{a}" stroke-width="4" '
-            'stroke-linecap="round"/>',
+    'stroke-linecap="round"/>',
     "thin line": '<line x1="3" y1="12" x2="45" y2="12" stroke="{rgb}" stroke-opacity="{a}" stroke-width="2" '
-                 'stroke-linecap="round"/>',
+    'stroke-linecap="round"/>',
     "count": '<circle cx="24" cy="12" r="11" fill="{rgb}" fill-opacity="{a}" stroke="#ffffff" stroke-width="1"/>'
-             '<text x="24" y="16.5" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" '
-             'font-size="13" font-weight="700" fill="#ffffff" stroke="#212121" stroke-width="2.5" '
-             'paint-order="stroke">34</text>',
+    '<text x="24" y="16.5" text-anchor="middle" font-family="Helvetica, Arial, sans-serif" '
+    'font-size="13" font-weight="700" fill="#ffffff" stroke="#212121" stroke-width="2.5" '
+    'paint-order="stroke">34</text>',
 }
 _LEGEND_GROUPS = (("Strikes", ("strikes", "rings")), ("Routes", ("routes",)), ("Designations", ("designations",)))
 
@@ -92,8 +97,12 @@ def count_bars(counts: pd.Series, *, category: str, value: str, color: str = "#1
         return
     frame = pd.DataFrame({"category": counts.index.astype(str), "count": counts.to_numpy()})
     base = alt.Chart(frame).encode(
-        y=alt.Y("category:N", sort="-x", title=category,
-                axis=alt.Axis(labelLimit=0, labelOverlap=False, titleAngle=0, titleAlign="left", titleY=-8)),
+        y=alt.Y(
+            "category:N",
+            sort="-x",
+            title=category,
+            axis=alt.Axis(labelLimit=0, labelOverlap=False, titleAngle=0, titleAlign="left", titleY=-8),
+        ),
         x=alt.X("count:Q", title=value, axis=alt.Axis(tickMinStep=1, format="d", tickCount=6)),
         tooltip=[alt.Tooltip("category:N", title=category), alt.Tooltip("count:Q", title=value)],
     )

@@ -86,20 +86,28 @@ def sidebar_filters() -> Filters:
     latest = max(b.as_of.date(), dt.date.today())
     with st.sidebar:
         st.header("Filters")
-        dates = st.date_input("Date range", key="f_dates", min_value=dt.date(2000, 1, 1), max_value=latest,
-                              help=f"Strikes are filtered by their date. Bundled records run from {earliest} "
-                                   f"to {b.as_of.date()}.")
+        dates = st.date_input(
+            "Date range",
+            key="f_dates",
+            min_value=dt.date(2000, 1, 1),
+            max_value=latest,
+            help=f"Strikes are filtered by their date. Bundled records run from {earliest} to {b.as_of.date()}.",
+        )
         st.multiselect("Region", options["regions"], key="f_regions", placeholder="All regions")
         st.multiselect("Event type", options["event_types"], key="f_event_types", placeholder="All event types")
-        st.multiselect("Alleged affiliation", options["affiliations"], key="f_affiliations",
-                       placeholder="All affiliations")
-        st.text_input("Search text", key="f_text", max_chars=200,
-                      help="Matches ids, places, affiliations, names, notes (case-insensitive).")
+        st.multiselect(
+            "Alleged affiliation", options["affiliations"], key="f_affiliations", placeholder="All affiliations"
+        )
+        st.text_input(
+            "Search text",
+            key="f_text",
+            max_chars=200,
+            help="Matches ids, places, affiliations, names, notes (case-insensitive).",
+        )
         with st.expander("Designations and routes", expanded=False):
             st.multiselect("Authority", options["authorities"], key="f_authorities", placeholder="All authorities")
             st.multiselect("Program", options["programs"], key="f_programs", placeholder="All programs")
-            st.multiselect("Entity type", options["entity_types"], key="f_entity_types",
-                           placeholder="All entity types")
+            st.multiselect("Entity type", options["entity_types"], key="f_entity_types", placeholder="All entity types")
             st.multiselect("Route type", options["route_types"], key="f_route_types", placeholder="All route types")
         for message in st.session_state.get("_url_problems", []):
             st.warning(message)

@@ -12,21 +12,48 @@ f = current_filters()
 incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
 
 st.title("Incidents")
-st.caption(f"{len(incidents)} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
-           "to see its detail. Positions are rarely reported: see each record's precision and radius.")
+st.caption(
+    f"{len(incidents)} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
+    "to see its detail. Positions are rarely reported: see each record's precision and radius."
+)
 
 table = incidents.assign(
     source=incidents["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
     date=incidents["date"].dt.date,
-)[["incident_id", "date", "date_precision", "region", "location_precision", "radius_km", "strikes", "vessels",
-   "killed", "presumed_dead", "survivors", "affiliation", "source_basis", "source", "location_text"]]
+)[
+    [
+        "incident_id",
+        "date",
+        "date_precision",
+        "region",
+        "location_precision",
+        "radius_km",
+        "strikes",
+        "vessels",
+        "killed",
+        "presumed_dead",
+        "survivors",
+        "affiliation",
+        "source_basis",
+        "source",
+        "location_text",
+    ]
+]
 event = st.dataframe(
-    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="incident_table",
+    table,
+    hide_index=True,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="incident_table",
     column_config={
-        "incident_id": "ID", "date_precision": "date precision", "location_precision": "position precision",
+        "incident_id": "ID",
+        "date_precision": "date precision",
+        "location_precision": "position precision",
         "radius_km": st.column_config.NumberColumn("radius (km)", format="%d"),
-        "killed": "deaths announced", "presumed_dead": "presumed dead",
-        "source_basis": "evidence", "source": st.column_config.LinkColumn("first source"),
+        "killed": "deaths announced",
+        "presumed_dead": "presumed dead",
+        "source_basis": "evidence",
+        "source": st.column_config.LinkColumn("first source"),
         "location_text": "location as reported",
     },
 )
@@ -41,15 +68,30 @@ for obj in (map_event.selection.objects or {}).get("strikes", []) if map_event e
     picked.extend(i for i in str(obj.get("all_ids", "")).split(",") if i)
 
 FIELDS = [
-    ("incident_id", "ID"), ("date", "Date"), ("date_precision", "Date precision"), ("date_note", "Date note"),
-    ("announced_date", "Announced"), ("region", "Region"), ("region_note", "Region note"),
-    ("event_type", "Event type"), ("location_text", "Location as reported"),
-    ("location_precision", "Position precision"), ("radius_km", "Uncertainty radius (km)"),
-    ("latitude", "Latitude (placed)"), ("longitude", "Longitude (placed)"), ("location_basis", "How it was placed"),
-    ("strikes", "Strikes"), ("vessels", "Vessels"), ("killed", "Deaths announced"),
-    ("presumed_dead", "Survivors presumed dead"), ("survivors", "Survivors"),
-    ("affiliation_text", "Alleged affiliation (as stated)"), ("vessel_type", "Vessel"),
-    ("announced_by", "Announced by"), ("notes", "Notes"), ("source_basis", "Evidence"),
+    ("incident_id", "ID"),
+    ("date", "Date"),
+    ("date_precision", "Date precision"),
+    ("date_note", "Date note"),
+    ("announced_date", "Announced"),
+    ("region", "Region"),
+    ("region_note", "Region note"),
+    ("event_type", "Event type"),
+    ("location_text", "Location as reported"),
+    ("location_precision", "Position precision"),
+    ("radius_km", "Uncertainty radius (km)"),
+    ("latitude", "Latitude (placed)"),
+    ("longitude", "Longitude (placed)"),
+    ("location_basis", "How it was placed"),
+    ("strikes", "Strikes"),
+    ("vessels", "Vessels"),
+    ("killed", "Deaths announced"),
+    ("presumed_dead", "Survivors presumed dead"),
+    ("survivors", "Survivors"),
+    ("affiliation_text", "Alleged affiliation (as stated)"),
+    ("vessel_type", "Vessel"),
+    ("announced_by", "Announced by"),
+    ("notes", "Notes"),
+    ("source_basis", "Evidence"),
 ]
 if picked:
     st.subheader("Detail")

@@ -18,25 +18,38 @@ KINDS = {
 def prepare(kind, data, name, mapping, date_order, fix_swapped, encoding, event_type, revision):
     """The import plan for one file and set of choices (cached: reruns do not re-read the file)."""
     existing = bundle().incidents if kind == "incidents" else None
-    return ingest.prepare(kind, data, file=name, mapping=None if mapping is None else dict(mapping),
-                          date_order=date_order, fix_swapped=fix_swapped, existing=existing,
-                          encoding=encoding, default_event_type=event_type)
+    return ingest.prepare(
+        kind,
+        data,
+        file=name,
+        mapping=None if mapping is None else dict(mapping),
+        date_order=date_order,
+        fix_swapped=fix_swapped,
+        existing=existing,
+        encoding=encoding,
+        default_event_type=event_type,
+    )
 
 
 ENCODINGS = {"Detect": None, "UTF-8": "utf-8", "UTF-16": "utf-16", "Windows-1252": "cp1252", "Latin-1": "latin-1"}
 
 st.title("Upload")
-st.caption("Files are checked before anything is stored. Each import is one batch that you can undo. "
-           "The bundled records are never changed.")
+st.caption(
+    "Files are checked before anything is stored. Each import is one batch that you can undo. "
+    "The bundled records are never changed."
+)
 
 b = bundle()
 s = store()
 label = st.radio("What does the file hold?", list(KINDS), horizontal=True, key="upload_kind")
 kind, types = KINDS[label]
 nonce = st.session_state.setdefault("upload_nonce", 0)
-upload = st.file_uploader("File", type=types, key=f"uploader_{kind}_{nonce}",
-                          help="Up to 50 MB. CSV may be comma, semicolon or tab separated, in UTF-8, UTF-16 "
-                               "or Windows-1252.")
+upload = st.file_uploader(
+    "File",
+    type=types,
+    key=f"uploader_{kind}_{nonce}",
+    help="Up to 50 MB. CSV may be comma, semicolon or tab separated, in UTF-8, UTF-16 or Windows-1252.",
+)
 
 if upload is not None:
     data = upload.getvalue()
@@ -57,34 +70,46 @@ if upload is not None:
             if remembered:
                 st.caption("Using the mapping remembered for files with this header.")
             fields = list(ingest.FIELD_ALIASES[kind])
-            required = set(ingest.REQUIRED[kind]) | ({"latitude", "longitude", "location_text"}
-                                                     if kind == "incidents" else set())
+            required = set(ingest.REQUIRED[kind]) | (
+                {"latitude", "longitude", "location_text"} if kind == "incidents" else set()
+            )
             cols = st.columns(3)
             choices = ["(none)", *first.header]
             for i, fld in enumerate(f for f in fields if f in required or f in suggested):
                 current = suggested.get(fld)
                 picked = cols[i % 3].selectbox(
-                    fld + (" *" if fld in ingest.REQUIRED[kind] else ""), choices,
-                    index=choices.index(current) if current in choices else 0, key=f"map_{key}_{fld}")
+                    fld + (" *" if fld in ingest.REQUIRED[kind] else ""),
+                    choices,
+                    index=choices.index(current) if current in choices else 0,
+                    key=f"map_{key}_{fld}",
+                )
                 if picked == "(none)":
                     mapping.pop(fld, None)
                 else:
                     mapping[fld] = picked
-            st.caption("* required. Incidents also need latitude and longitude, or a location the offline "
-                       "gazetteer knows.")
+            st.caption(
+                "* required. Incidents also need latitude and longitude, or a location the offline gazetteer knows."
+            )
 
     date_order = None
     fix_swapped = False
     chosen = tuple(sorted(mapping.items())) if first.header else None
     plan = prepare(kind, data, upload.name, chosen, None, False, encoding, event_type, revision)
     if plan.ambiguous_dates:
-        answer = st.radio("Dates such as 03/04/2026 in this file mean", ["day/month/year", "month/day/year"],
-                          index=None, horizontal=True, key=f"order_{plan.sha256}")
+        answer = st.radio(
+            "Dates such as 03/04/2026 in this file mean",
+            ["day/month/year", "month/day/year"],
+            index=None,
+            horizontal=True,
+            key=f"order_{plan.sha256}",
+        )
         date_order = {"day/month/year": "dmy", "month/day/year": "mdy"}.get(answer or "")
     if plan.swapped_rows:
-        fix_swapped = st.checkbox(f"Swap latitude and longitude back on {len(plan.swapped_rows)} row(s) where they "
-                                  f"look swapped (rows {', '.join(map(str, plan.swapped_rows[:20]))})",
-                                  key=f"swap_{plan.sha256}")
+        fix_swapped = st.checkbox(
+            f"Swap latitude and longitude back on {len(plan.swapped_rows)} row(s) where they "
+            f"look swapped (rows {', '.join(map(str, plan.swapped_rows[:20]))})",
+            key=f"swap_{plan.sha256}",
+        )
     if date_order or fix_swapped:
         plan = prepare(kind, data, upload.name, chosen, date_order, fix_swapped, encoding, event_type, revision)
 
@@ -97,13 +122,19 @@ if upload is not None:
     if plan.ambiguous_dates and date_order is None:
         st.warning("The dates in this file could be day/month or month/day: choose above.")
     if plan.file_errors:
-        st.error("Nothing can be imported until the file is fixed: "
-                 + "; ".join(p.message + (f" ({p.value})" if p.value else "") for p in plan.file_errors))
+        st.error(
+            "Nothing can be imported until the file is fixed: "
+            + "; ".join(p.message + (f" ({p.value})" if p.value else "") for p in plan.file_errors)
+        )
     if plan.problems:
         table = schema.problems_frame(plan.problems)
         st.dataframe(table, hide_index=True, key="problems_table")
-        st.download_button("Download the problems (CSV)", export.to_csv_bytes(table),
-                           file_name=f"{upload.name}.problems.csv", mime="text/csv")
+        st.download_button(
+            "Download the problems (CSV)",
+            export.to_csv_bytes(table),
+            file_name=f"{upload.name}.problems.csv",
+            mime="text/csv",
+        )
 
     skip = set()
     if len(plan.duplicates):
@@ -128,8 +159,11 @@ if upload is not None:
             cols = st.columns(len(after))
             for col, c in zip(cols, after):
                 col.metric(c.label, f"{c.value:,}", delta=c.value - now[c.key].value, help=c.definition)
-            deck = layers.build_deck(layers.build_layers(rows, b.designations.iloc[0:0], b.routes.iloc[0:0],
-                                                         show=("basemap", "rings", "strikes")))
+            deck = layers.build_deck(
+                layers.build_layers(
+                    rows, b.designations.iloc[0:0], b.routes.iloc[0:0], show=("basemap", "rings", "strikes")
+                )
+            )
             st.pydeck_chart(deck, height=320, key="preview_map")
             shown = rows.drop(columns=["batch_id"])
         else:
@@ -138,15 +172,28 @@ if upload is not None:
 
     can_import = plan.ready and len(rows) > 0
     why_not = "; ".join(plan.not_ready_reasons()) or ("no row can be imported" if not len(rows) else "")
-    if st.button(f"Import {len(rows)} row(s)", type="primary", disabled=not can_import, key="import_button",
-                 help=None if can_import else f"Cannot import: {why_not}"):
+    if st.button(
+        f"Import {len(rows)} row(s)",
+        type="primary",
+        disabled=not can_import,
+        key="import_button",
+        help=None if can_import else f"Cannot import: {why_not}",
+    ):
         bar = st.progress(0.0, text="Importing…")
         try:
             # the store checks again inside its write transaction: the same file, or rows whose ids
             # another import stored in the meantime
-            batch = s.import_batch(kind, rows, file_name=upload.name, sha256=plan.sha256, rows_read=plan.rows_read,
-                                   rows_rejected=plan.rejected_rows, rows_skipped=len(plan.accepted) - len(rows),
-                                   progress=lambda x: bar.progress(x, text="Importing…"), skip_existing_ids=bool(skip))
+            batch = s.import_batch(
+                kind,
+                rows,
+                file_name=upload.name,
+                sha256=plan.sha256,
+                rows_read=plan.rows_read,
+                rows_rejected=plan.rejected_rows,
+                rows_skipped=len(plan.accepted) - len(rows),
+                progress=lambda x: bar.progress(x, text="Importing…"),
+                skip_existing_ids=bool(skip),
+            )
         except TrackerError as exc:
             bar.empty()
             st.error(f"Nothing imported: {exc}")

@@ -14,17 +14,27 @@ from PIL import Image
 from browser.app_server import running_app
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-BUNDLED = {"Strikes": "67", "Fatal strikes": "63", "Vessels struck": "68", "Deaths announced": "192",
-           "Survivors presumed dead": "14", "Deaths incl. presumed": "206", "Living survivors": "10",
-           "Designations to date": "119"}
+BUNDLED = {
+    "Strikes": "67",
+    "Fatal strikes": "63",
+    "Vessels struck": "68",
+    "Deaths announced": "192",
+    "Survivors presumed dead": "14",
+    "Deaths incl. presumed": "206",
+    "Living survivors": "10",
+    "Designations to date": "119",
+}
 PAGES = ["", "incidents", "sanctions", "routes", "upload", "export"]
 
 
 def metrics(page) -> dict[str, str]:
     page.wait_for_selector("[data-testid=stMetric]")
-    return {m.locator("[data-testid=stMetricLabel]").inner_text().strip():
-            m.locator("[data-testid=stMetricValue]").inner_text().strip()
-            for m in page.locator("[data-testid=stMetric]").all()}
+    return {
+        m.locator("[data-testid=stMetricLabel]").inner_text().strip(): m.locator("[data-testid=stMetricValue]")
+        .inner_text()
+        .strip()
+        for m in page.locator("[data-testid=stMetric]").all()
+    }
 
 
 def settle(page, seconds: float = 0.5) -> None:
@@ -77,7 +87,11 @@ def test_2_sidebar_filters_change_counters_and_url_and_the_link_reopens_the_view
     settle(page)
     m = metrics(page)
     assert (m["Strikes"], m["Vessels struck"], m["Deaths announced"], m["Deaths incl. presumed"]) == (
-        "21", "22", "82", "83")
+        "21",
+        "22",
+        "82",
+        "83",
+    )
     region = page.locator("[data-testid=stMultiSelect]").filter(has_text="Region").locator("input")
     region.click()
     page.keyboard.type("Caribbean")
@@ -98,8 +112,7 @@ def test_3_upload_map_columns_import_then_undo(page, app_url):
     open_app(page, f"{app_url}/upload")
     page.set_input_files("input[type=file]", str(FIXTURES / "good" / "unknown_headers.csv"))
     page.wait_for_selector("text=Map the required fields")
-    for field, column in (("date *", "when"), ("latitude", "north"), ("longitude", "east"),
-                          ("source_urls *", "link")):
+    for field, column in (("date *", "when"), ("latitude", "north"), ("longitude", "east"), ("source_urls *", "link")):
         choose(page, field, column)
     page.get_by_role("button", name="Import 1 row(s)").click()
     page.wait_for_selector("text=Imported 1 row(s) from unknown_headers.csv")
@@ -135,6 +148,8 @@ def test_4_hostile_upload_executes_nothing_and_shows_as_text(page, app_url):
 def test_5_export_shows_the_very_png_it_downloads(page, app_url, tmp_path):
     open_app(page, f"{app_url}/export")
     choose(page, "Size", "Square 1080×1080")
+    page.get_by_text("The file you download: 1080×1080 px", exact=False).wait_for(timeout=120_000)
+    settle(page)
     img = page.locator("[data-testid=stImage] img").first
     img.wait_for()
     shown = page.request.get(img.get_attribute("src")).body()

@@ -52,7 +52,21 @@ from tracker.cartography.plan import in_date_range as in_date_range  # noqa: E40
 from tracker.cartography.style import _STYLE as _STYLE  # noqa: E402
 
 __all__ = [
-    "PRESETS", "REGIONS", "MapSpec", "MapPlan", "Frame", "plan_map", "draw_map", "render_map", "render_plan",
-    "pixel_of", "describe", "default_extent", "check_bounds", "check_spec", "title_for", "subtitle_for",
+    "PRESETS",
+    "REGIONS",
+    "MapSpec",
+    "MapPlan",
+    "Frame",
+    "plan_map",
+    "draw_map",
+    "render_map",
+    "render_plan",
+    "pixel_of",
+    "describe",
+    "default_extent",
+    "check_bounds",
+    "check_spec",
+    "title_for",
+    "subtitle_for",
     "spec_for_preset",
 ]

@@ -71,8 +71,15 @@ def draw_map(plan: MapPlan) -> Figure:
     else:
         ax.set_facecolor(_rgb(layers.OCEAN_COLOR))
     if "basemap" in show:
-        ax.add_collection(PathCollection(_land(frame.crs, frame.lonlat_box), facecolors=[_rgb(layers.LAND_COLOR)],
-                                         edgecolors=[_rgb(layers.BORDER_COLOR)], linewidths=0.4, zorder=1))
+        ax.add_collection(
+            PathCollection(
+                _land(frame.crs, frame.lonlat_box),
+                facecolors=[_rgb(layers.LAND_COLOR)],
+                edgecolors=[_rgb(layers.BORDER_COLOR)],
+                linewidths=0.4,
+                zorder=1,
+            )
+        )
     routes_drawn = _route_segments(frame, plan.routes) if plan.routes is not None else []
     context: list[tuple[float, float, float]] = []  # designation symbols: (x, y, radius) in points
     for schematic in (True, False):
@@ -80,14 +87,29 @@ def draw_map(plan: MapPlan) -> Figure:
         if not group:
             continue
         colors = [_route_rgba(r[1], schematic) for r in group]
-        ax.add_collection(LineCollection([r[0] for r in group], colors=colors, linewidths=1.2 if schematic else 2.0,
-                                         linestyles=_DASH if schematic else "solid", zorder=2, capstyle="round"))
+        ax.add_collection(
+            LineCollection(
+                [r[0] for r in group],
+                colors=colors,
+                linewidths=1.2 if schematic else 2.0,
+                linestyles=_DASH if schematic else "solid",
+                zorder=2,
+                capstyle="round",
+            )
+        )
     if len(plan.designations):
         pts = layers.aggregate_designations(plan.designations)
         x, y = frame.project(pts["longitude"], pts["latitude"])
         d = 4.0 + 2.0 * np.sqrt(pts["count"].to_numpy(float))
-        ax.scatter(x, y, s=d ** 2, c=[_rgb(c) for c in pts["fill"]], edgecolors=[_rgb(c) for c in pts["color"]],
-                   linewidths=1.5, zorder=3)
+        ax.scatter(
+            x,
+            y,
+            s=d**2,
+            c=[_rgb(c) for c in pts["fill"]],
+            edgecolors=[_rgb(c) for c in pts["color"]],
+            linewidths=1.5,
+            zorder=3,
+        )
         for xi, yi, di in zip(x, y, d):
             px, py = ax.transData.transform((xi, yi))
             context.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2 + 0.75))
@@ -104,39 +126,85 @@ def draw_map(plan: MapPlan) -> Figure:
         diam = sym.diameter(deaths)
         order = np.argsort(-diam)  # big ones first, small ones stay visible on top
         face = np.array([_STRIKE_FACE if v > 0 else (1.0, 1.0, 1.0, 1.0) for v in deaths])
-        ax.scatter(x[order], y[order], s=diam[order] ** 2, c=face[order], edgecolors=[_rgb(layers.STRIKE_COLOR)],
-                   linewidths=_STRIKE_EDGE, zorder=5)
+        ax.scatter(
+            x[order],
+            y[order],
+            s=diam[order] ** 2,
+            c=face[order],
+            edgecolors=[_rgb(layers.STRIKE_COLOR)],
+            linewidths=_STRIKE_EDGE,
+            zorder=5,
+        )
         for xi, yi, di, n in zip(x, y, diam, strikes["strikes"]):
             px, py = ax.transData.transform((xi, yi))
             plan.symbols.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2))
             if n >= 2:
                 size = float(np.clip(di * 0.42, b * 0.75, b * 1.1))
                 inside = di >= size * 1.6
-                ax.annotate(str(int(n)), (xi, yi), xytext=(0, 0) if inside else (di / 2 + 1.5, di / 2 + 1.5),
-                            textcoords="offset points", ha="center" if inside else "left",
-                            va="center" if inside else "bottom", fontsize=size, weight="bold",
-                            color="white" if inside else _INK, zorder=7, gid="count",
-                            path_effects=[patheffects.withStroke(linewidth=2.2, foreground=_rgb(
-                                layers.STRIKE_COLOR) if inside else "white")])
+                ax.annotate(
+                    str(int(n)),
+                    (xi, yi),
+                    xytext=(0, 0) if inside else (di / 2 + 1.5, di / 2 + 1.5),
+                    textcoords="offset points",
+                    ha="center" if inside else "left",
+                    va="center" if inside else "bottom",
+                    fontsize=size,
+                    weight="bold",
+                    color="white" if inside else _INK,
+                    zorder=7,
+                    gid="count",
+                    path_effects=[
+                        patheffects.withStroke(
+                            linewidth=2.2, foreground=_rgb(layers.STRIKE_COLOR) if inside else "white"
+                        )
+                    ],
+                )
     if not plan.symbols:
         assert plan.sources  # set by plan_map (and _settle_frame needed it above)
-        message = ("No strikes match these filters" if plan.sources[0].empty else
-                   "No strike of these filters is drawn in this frame")
-        ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", fontsize=b * 1.5,
-                weight="bold", color=_INK, zorder=8, gid="empty", wrap=False,
-                bbox={"facecolor": "white", "edgecolor": "#888888", "boxstyle": "round,pad=0.5"})
+        message = (
+            "No strikes match these filters"
+            if plan.sources[0].empty
+            else "No strike of these filters is drawn in this frame"
+        )
+        ax.text(
+            0.5,
+            0.5,
+            message,
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            fontsize=b * 1.5,
+            weight="bold",
+            color=_INK,
+            zorder=8,
+            gid="empty",
+            wrap=False,
+            bbox={"facecolor": "white", "edgecolor": "#888888", "boxstyle": "round,pad=0.5"},
+        )
     if "basemap" in show:
         _place_labels(page, ax, frame, plan, b, context)
 
-    panel = _draw_panel(page, plan, lay.panel_x, lay.panel_y, lay.panel_w, b, probe=False, scale=sym,
-                        routes_drawn=routes_drawn, locator=lay.locator, columns=lay.columns,
-                        max_height=lay.max_height)
+    panel = _draw_panel(
+        page,
+        plan,
+        lay.panel_x,
+        lay.panel_y,
+        lay.panel_w,
+        b,
+        probe=False,
+        scale=sym,
+        routes_drawn=routes_drawn,
+        locator=lay.locator,
+        columns=lay.columns,
+        max_height=lay.max_height,
+    )
     plan.layout["panel"] = (lay.panel_x, lay.panel_y, lay.panel_x + lay.panel_w, lay.panel_y + panel["height"])
     return fig
 
 
-def _place_labels(page: _Page, ax, frame: Frame, plan: MapPlan, b: float,
-                  context: list[tuple[float, float, float]]) -> None:
+def _place_labels(
+    page: _Page, ax, frame: Frame, plan: MapPlan, b: float, context: list[tuple[float, float, float]]
+) -> None:
     """Country and sea names, most important first, each only where it covers no symbol or label."""
     labels = load_labels()
     span = frame.lonlat_box[2] - frame.lonlat_box[0]
@@ -151,23 +219,39 @@ def _place_labels(page: _Page, ax, frame: Frame, plan: MapPlan, b: float,
     for c in ax.texts:  # count labels
         taken.append(page.extent_pt(c))
     mx0, my0, mx1, my1 = page.extent_pt(ax)
-    order = np.argsort(rows["rank"].to_numpy(float) + np.where(rows["kind"].to_numpy() == "sea", -0.5, 0.0),
-                       kind="stable")
+    order = np.argsort(
+        rows["rank"].to_numpy(float) + np.where(rows["kind"].to_numpy() == "sea", -0.5, 0.0), kind="stable"
+    )
     pad = 1.5
     for i in order:
         rec = rows.iloc[i]
         sea = rec["kind"] == "sea"
         size = b * (0.85 if sea else 0.72)
-        t = ax.text(x[i], y[i], str(rec["name"]), ha="center", va="center", fontsize=size,
-                    style="italic" if sea else "normal", color="#4a6f8a" if sea else "#6b6b6b", zorder=6,
-                    gid="label", clip_on=True)
+        t = ax.text(
+            x[i],
+            y[i],
+            str(rec["name"]),
+            ha="center",
+            va="center",
+            fontsize=size,
+            style="italic" if sea else "normal",
+            color="#4a6f8a" if sea else "#6b6b6b",
+            zorder=6,
+            gid="label",
+            clip_on=True,
+        )
         # at the label point, else clear of a symbol sitting on it: below, above, then beside
         step = size * 0.6 + 10.0
         for dx, dy in ((0.0, 0.0), (0.0, -step), (0.0, step), (step * 2.5, 0.0), (-step * 2.5, 0.0)):
             t.set_transform(ax.transData + ScaledTranslation(dx / 72.0, dy / 72.0, page.fig.dpi_scale_trans))
             box = page.extent_pt(t)
-            if not (box[0] < mx0 + pad or box[2] > mx1 - pad or box[1] < my0 + pad or box[3] > my1 - pad
-                    or any(_overlap(box, o) for o in taken)):
+            if not (
+                box[0] < mx0 + pad
+                or box[2] > mx1 - pad
+                or box[1] < my0 + pad
+                or box[3] > my1 - pad
+                or any(_overlap(box, o) for o in taken)
+            ):
                 taken.append(box)
                 break
         else:
@@ -195,8 +279,11 @@ def render_plan(plan: MapPlan) -> bytes:
     with plt.rc_context(_STYLE):
         fig = draw_map(plan)
         out = io.BytesIO()
-        metadata = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
-                    "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None}}[spec.fmt]
+        metadata = {
+            "png": {"Software": None},
+            "svg": {"Date": None, "Creator": None},
+            "pdf": {"CreationDate": None, "ModDate": None, "Creator": None, "Producer": None},
+        }[spec.fmt]
         fig.savefig(out, format=spec.fmt, dpi=spec.dpi, metadata=metadata)
         plt.close(fig)
     return out.getvalue()

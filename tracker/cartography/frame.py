@@ -56,11 +56,15 @@ def check_bounds(bounds: tuple[float, ...]) -> tuple[float, float, float, float]
     if not all(math.isfinite(v) for v in (w, s, e, n)):
         raise MapOptionError("bounds must be finite numbers")
     if not (-180 <= w <= 180 and -180 <= e <= 180 and -90 <= s <= 90 and -90 <= n <= 90):
-        raise MapOptionError(f"bounds out of range: longitudes must lie in -180..180 and latitudes in -90..90 "
-                             f"(got {w:g},{s:g},{e:g},{n:g})")
+        raise MapOptionError(
+            f"bounds out of range: longitudes must lie in -180..180 and latitudes in -90..90 "
+            f"(got {w:g},{s:g},{e:g},{n:g})"
+        )
     if w >= e or s >= n:
-        raise MapOptionError(f"bounds enclose no area: west must be less than east and south less than north "
-                             f"(got {w:g},{s:g},{e:g},{n:g})")
+        raise MapOptionError(
+            f"bounds enclose no area: west must be less than east and south less than north "
+            f"(got {w:g},{s:g},{e:g},{n:g})"
+        )
     if e - w < 0.5 or n - s < 0.5:
         raise MapOptionError(f"bounds too small to map: at least 0.5 degrees each way (got {e - w:g} x {n - s:g})")
     return w, s, e, n
@@ -79,8 +83,11 @@ def default_extent(filters: Filters) -> str:
 
 def _lonlat_of_strikes(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     placed = incidents[incidents["latitude"].notna() & incidents["longitude"].notna()]
-    return (placed["longitude"].to_numpy(float), placed["latitude"].to_numpy(float),
-            placed["radius_km"].fillna(0.0).to_numpy(float))
+    return (
+        placed["longitude"].to_numpy(float),
+        placed["latitude"].to_numpy(float),
+        placed["radius_km"].fillna(0.0).to_numpy(float),
+    )
 
 
 def resolve_bounds(spec: MapSpec, incidents: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -168,8 +175,12 @@ class Frame:
         ok = np.isfinite(lon) & np.isfinite(lat)
         if not ok.all():
             return (-180.0, -90.0, 180.0, 90.0)
-        return (max(float(lon.min()) - 2, -180.0), max(float(lat.min()) - 2, -90.0),
-                min(float(lon.max()) + 2, 180.0), min(float(lat.max()) + 2, 90.0))
+        return (
+            max(float(lon.min()) - 2, -180.0),
+            max(float(lat.min()) - 2, -90.0),
+            min(float(lon.max()) + 2, 180.0),
+            min(float(lat.max()) + 2, 90.0),
+        )
 
     @property
     def lat_span(self) -> float:

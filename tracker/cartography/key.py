@@ -63,7 +63,7 @@ def _symbol_scale(strikes: pd.DataFrame, map_w: float, map_h: float) -> _Scale:
     deaths = (strikes["killed"] + strikes["presumed_dead"]).to_numpy(float) if len(strikes) else np.zeros(0)
     max_d = float(deaths.max()) if len(deaths) and deaths.max() > 0 else 1.0
     biggest = float(np.clip(min(map_w, map_h) * 0.085, 16.0, 46.0))
-    return _Scale(per_death=biggest ** 2 / max_d, min_diameter=4.0)
+    return _Scale(per_death=biggest**2 / max_d, min_diameter=4.0)
 
 
 def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) -> list:
@@ -74,17 +74,46 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
     if "strikes" in show and len(strikes):
         deaths = strikes["killed"] + strikes["presumed_dead"]
         if (deaths > 0).any():
-            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=_STRIKE_FACE, markeredgecolor=red,
-                                  markeredgewidth=_STRIKE_EDGE, markersize=b * 1.1,
-                                  label="Strike position (area: deaths)"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor=_STRIKE_FACE,
+                    markeredgecolor=red,
+                    markeredgewidth=_STRIKE_EDGE,
+                    markersize=b * 1.1,
+                    label="Strike position (area: deaths)",
+                )
+            )
         if (deaths == 0).any():
-            handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor=red,
-                                  markeredgewidth=_STRIKE_EDGE, markersize=scale.min_diameter,
-                                  label="Strike position, no deaths recorded"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor="white",
+                    markeredgecolor=red,
+                    markeredgewidth=_STRIKE_EDGE,
+                    markersize=scale.min_diameter,
+                    label="Strike position, no deaths recorded",
+                )
+            )
     if "rings" in show and len(strikes) and (strikes["precision"] != "exact").any():
-        handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
-                              markeredgecolor=_rgb(layers.RING_COLOR), markersize=b * 1.6,
-                              label="Uncertainty of an approximate or area position"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="",
+                markerfacecolor="none",
+                markeredgecolor=_rgb(layers.RING_COLOR),
+                markersize=b * 1.6,
+                label="Uncertainty of an approximate or area position",
+            )
+        )
     present: dict[str, set[bool]] = {}
     for _xy, rtype, schematic in routes_drawn:
         present.setdefault(rtype, set()).add(schematic)
@@ -92,12 +121,27 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
         kinds = present.get(rtype, set())
         if kinds:  # drawn as the map draws it: solid where traced, dashed where only schematic
             schematic_only = kinds == {True}
-            handles.append(Line2D([], [], color=_route_rgba(rtype, schematic_only),
-                                  linewidth=1.2 if schematic_only else 2.0,
-                                  linestyle=_DASH if schematic_only else "solid", label=f"Route: {rtype}"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=_route_rgba(rtype, schematic_only),
+                    linewidth=1.2 if schematic_only else 2.0,
+                    linestyle=_DASH if schematic_only else "solid",
+                    label=f"Route: {rtype}",
+                )
+            )
     if any(True in v for v in present.values()):
-        handles.append(Line2D([], [], color="#8a8a8a", linewidth=1.2, linestyle=_DASH,
-                              label="Dashed, fainter: schematic route, drawn between named places"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color="#8a8a8a",
+                linewidth=1.2,
+                linestyle=_DASH,
+                label="Dashed, fainter: schematic route, drawn between named places",
+            )
+        )
     des = layers.aggregate_designations(plan.designations) if len(plan.designations) else None
     if des is not None and len(des):
         for etype in layers.ENTITY_COLORS:
@@ -106,12 +150,32 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
                 continue
             color = _rgb(layers.ENTITY_COLORS[etype])
             if rows["filled"].any():
-                handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor=color, markeredgecolor=color,
-                                      markersize=b * 0.8, label=f"Designations: {etype}"))
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="",
+                        markerfacecolor=color,
+                        markeredgecolor=color,
+                        markersize=b * 0.8,
+                        label=f"Designations: {etype}",
+                    )
+                )
             if (~rows["filled"]).any():
-                handles.append(Line2D([], [], marker="o", linestyle="", markerfacecolor="none",
-                                      markeredgecolor=color, markeredgewidth=1.5, markersize=b * 0.8,
-                                      label=f"Designations: {etype}, placed at country or area level"))
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        marker="o",
+                        linestyle="",
+                        markerfacecolor="none",
+                        markeredgecolor=color,
+                        markeredgewidth=1.5,
+                        markersize=b * 0.8,
+                        label=f"Designations: {etype}, placed at country or area level",
+                    )
+                )
     return handles
 
 
@@ -130,9 +194,21 @@ def _unit(value: int, unit: str) -> str:
     return " ".join(filter(None, [_SINGULAR.get(first, first), rest]))
 
 
-def _draw_panel(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, *, probe: bool,
-                columns: int = 1, max_height: float | None = None, scale: _Scale | None = None,
-                routes_drawn: list | None = None, locator: bool = True) -> dict:
+def _draw_panel(
+    page: _Page,
+    plan: MapPlan,
+    x: float,
+    y: float,
+    width: float,
+    b: float,
+    *,
+    probe: bool,
+    columns: int = 1,
+    max_height: float | None = None,
+    scale: _Scale | None = None,
+    routes_drawn: list | None = None,
+    locator: bool = True,
+) -> dict:
     """The key panel: counters, key, symbol-size key, scale bar and locator, in that order.
 
     The blocks flow down ``columns`` columns: a column ends where the next block would pass
@@ -173,11 +249,13 @@ def _draw_panel(page: _Page, plan: MapPlan, x: float, y: float, width: float, b:
 
 def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: list, locator: bool) -> list:
     """The panel's blocks, each ``block(page, x, y, width, b, artists) -> y below it`` (points)."""
+
     def counters(page, x, y, width, b, artists):
         head = page.text(x, y, "In this view", b * 1.0, width=width, weight="bold", gid="panel")
         artists.append(head)
-        ct = page.text(x, page.extent_pt(head)[3] + b * 0.3, _counter_lines(plan), b * 0.85, width=width,
-                       gid="counters")
+        ct = page.text(
+            x, page.extent_pt(head)[3] + b * 0.3, _counter_lines(plan), b * 0.85, width=width, gid="counters"
+        )
         artists.append(ct)
         return page.extent_pt(ct)[3] + b * 0.9
 
@@ -188,9 +266,19 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
         y = page.extent_pt(kt)[3] + b * 0.2
         for h in handles:
             h.set_label(page.wrap(h.get_label(), b * 0.8, width - b * 2.6))
-        leg = page.fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(page.fx(x), page.fy(y)),
-                              frameon=False, fontsize=b * 0.8, borderaxespad=0, borderpad=0, handlelength=1.6,
-                              handletextpad=0.6, labelspacing=0.5, alignment="left")
+        leg = page.fig.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(page.fx(x), page.fy(y)),
+            frameon=False,
+            fontsize=b * 0.8,
+            borderaxespad=0,
+            borderpad=0,
+            handlelength=1.6,
+            handletextpad=0.6,
+            labelspacing=0.5,
+            alignment="left",
+        )
         leg.set_gid("legend")
         artists.append(leg)
         return page.extent_pt(leg)[3] + b * 0.9
@@ -216,13 +304,27 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
         left, base = 1.0, label_size * 1.5
         for v, d, slot in zip(values, diam, slots):
             cx = left + slot / 2
-            kax.add_patch(Circle((cx, base + d / 2), d / 2, facecolor=_STRIKE_FACE, edgecolor=_rgb(layers.STRIKE_COLOR),
-                                 linewidth=_STRIKE_EDGE))
+            kax.add_patch(
+                Circle(
+                    (cx, base + d / 2),
+                    d / 2,
+                    facecolor=_STRIKE_FACE,
+                    edgecolor=_rgb(layers.STRIKE_COLOR),
+                    linewidth=_STRIKE_EDGE,
+                )
+            )
             kax.text(cx, 0, f"{v:g}", va="bottom", ha="center", fontsize=label_size, color=_INK)
             left += slot + gap
         artists.append(kax)
-        note = page.text(x, y + key_h + b * 0.4, f"Smallest circles are drawn at least {scale.min_diameter:g} pt wide.",
-                         b * 0.72, width=width, color=_MUTED, gid="panel")
+        note = page.text(
+            x,
+            y + key_h + b * 0.4,
+            f"Smallest circles are drawn at least {scale.min_diameter:g} pt wide.",
+            b * 0.72,
+            width=width,
+            color=_MUTED,
+            gid="panel",
+        )
         artists.append(note)
         return page.extent_pt(note)[3] + b * 0.9
 
@@ -247,8 +349,9 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
     return blocks
 
 
-def _scale_bar(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list,
-               probe: bool) -> float:
+def _scale_bar(
+    page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list, probe: bool
+) -> float:
     """A scale bar true at the map's centre, where the projection has no distortion."""
     frame = plan.frame
     spec = plan.spec
@@ -280,10 +383,19 @@ def _scale_bar(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: 
     sax.set_ylim(0, bar_h)
     sax.set_axis_off()
     sax.set_gid("scalebar")
-    sax.add_patch(Rectangle((1, bar_h - b * 0.45), length_pt / 2, b * 0.3, facecolor=_INK, edgecolor=_INK,
-                            linewidth=0.5))
-    sax.add_patch(Rectangle((1 + length_pt / 2, bar_h - b * 0.45), length_pt / 2, b * 0.3, facecolor="white",
-                            edgecolor=_INK, linewidth=0.5))
+    sax.add_patch(
+        Rectangle((1, bar_h - b * 0.45), length_pt / 2, b * 0.3, facecolor=_INK, edgecolor=_INK, linewidth=0.5)
+    )
+    sax.add_patch(
+        Rectangle(
+            (1 + length_pt / 2, bar_h - b * 0.45),
+            length_pt / 2,
+            b * 0.3,
+            facecolor="white",
+            edgecolor=_INK,
+            linewidth=0.5,
+        )
+    )
     sax.text(1, 0, "0", fontsize=b * 0.72, ha="left", va="bottom", color=_INK)
     sax.text(1 + length_pt, 0, f"{km:,.0f} km", fontsize=b * 0.72, ha="right", va="bottom", color=_INK)
     artists.append(sax)
@@ -292,15 +404,20 @@ def _scale_bar(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: 
     return y + bar_h + b * 0.9
 
 
-def _locator(page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list,
-             probe: bool) -> float:
+def _locator(
+    page: _Page, plan: MapPlan, x: float, y: float, width: float, b: float, artists: list, probe: bool
+) -> float:
     """A small map of the hemisphere with the frame outlined."""
     frame = plan.frame
     w, s, e, n = frame.lonlat_box
     cx, cy = (w + e) / 2, (s + n) / 2
     half_w = max(e - w, 50.0) * 1.6
-    box = (max(cx - half_w, -180.0), max(cy - half_w * 0.6, -80.0), min(cx + half_w, 180.0),
-           min(cy + half_w * 0.6, 85.0))
+    box = (
+        max(cx - half_w, -180.0),
+        max(cy - half_w * 0.6, -80.0),
+        min(cx + half_w, 180.0),
+        min(cy + half_w * 0.6, 85.0),
+    )
     loc_w = width * 0.75
     loc_h = loc_w * (box[3] - box[1]) / ((box[2] - box[0]) * max(math.cos(math.radians(cy)), 0.3))
     loc_h = min(loc_h, loc_w)

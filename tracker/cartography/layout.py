@@ -24,19 +24,26 @@ from tracker.cartography.style import _MUTED, _PANEL_GAP
 def _footer_lines(plan: MapPlan) -> list[str]:
     spec, frame = plan.spec, plan.frame
     show = set(spec.show)
-    proj = (f"Equal Earth projection centred on {_deg(frame.crs, 'lon_0', 'E', 'W') or '0°'}" if frame.world else
-            "Lambert azimuthal equal-area projection centred on "
-            f"{_deg(frame.crs, 'lat_0', 'N', 'S')} {_deg(frame.crs, 'lon_0', 'E', 'W')}")
+    proj = (
+        f"Equal Earth projection centred on {_deg(frame.crs, 'lon_0', 'E', 'W') or '0°'}"
+        if frame.world
+        else "Lambert azimuthal equal-area projection centred on "
+        f"{_deg(frame.crs, 'lat_0', 'N', 'S')} {_deg(frame.crs, 'lon_0', 'E', 'W')}"
+    )
     foot = list(plan.notes)
     foot.append(f"Filters: {spec.filters.caption(as_of=plan.date_range[1]).removeprefix('where ')}.")
     if spec.data_as_of:
         foot.append(f"Data as of {spec.data_as_of.isoformat()}. {spec.coverage_note}".strip())
     if "rings" in show and len(plan.strikes):
-        foot.append("Reports rarely give coordinates: each ring shows how far the true position may lie from "
-                    "where the strike is drawn.")
-    foot.append("Sources: records compiled from public reporting, linked per record in the data export. "
-                f"{ATTRIBUTION}; labels: Natural Earth; sea lanes: searoute. {proj}. "
-                f"Made with Interdiction Tracker {__version__}.")
+        foot.append(
+            "Reports rarely give coordinates: each ring shows how far the true position may lie from "
+            "where the strike is drawn."
+        )
+    foot.append(
+        "Sources: records compiled from public reporting, linked per record in the data export. "
+        f"{ATTRIBUTION}; labels: Natural Earth; sea lanes: searoute. {proj}. "
+        f"Made with Interdiction Tracker {__version__}."
+    )
     return foot
 
 
@@ -66,8 +73,7 @@ def _compose(plan: MapPlan) -> _Layout:
     landscape = W / H >= 0.9
     # (where, columns): the key beside the map in one or two columns, or under it
     modes = ([("side", 1), ("side", 2)] if landscape else []) + [("below", 2), ("below", 3)]
-    tries = [(scale, mode, locator) for scale in (1.0, 0.9, 0.8, 0.72) for mode in modes
-             for locator in (True, False)]
+    tries = [(scale, mode, locator) for scale in (1.0, 0.9, 0.8, 0.72) for mode in modes for locator in (True, False)]
     for scale, (where, columns), locator in tries:
         b = _base_size(spec) * scale
         m, gap = b * 1.1, b * _PANEL_GAP
@@ -77,19 +83,31 @@ def _compose(plan: MapPlan) -> _Layout:
         title = spec.title.strip() or title_for(spec.filters)
         subtitle = spec.subtitle.strip() or subtitle_for(spec.filters, plan.date_range, spec.show)
         t = page.text(m, m, title, b * 1.7, width=W - 2 * m, weight="bold", gid="title")
-        st = page.text(m, page.extent_pt(t)[3] + b * 0.35, subtitle, b * 0.95, width=W - 2 * m, color=_MUTED,
-                       gid="subtitle")
+        st = page.text(
+            m, page.extent_pt(t)[3] + b * 0.35, subtitle, b * 0.95, width=W - 2 * m, color=_MUTED, gid="subtitle"
+        )
         header_bottom = page.extent_pt(st)[3]
-        ft = page.text(m, H - m, "\n".join(_footer_lines(plan)), b * 0.78, width=W - 2 * m, va="bottom",
-                       color=_MUTED, gid="footer")
+        ft = page.text(
+            m, H - m, "\n".join(_footer_lines(plan)), b * 0.78, width=W - 2 * m, va="bottom", color=_MUTED, gid="footer"
+        )
         footer_top = page.extent_pt(ft)[1]
         top, bottom = header_bottom + gap, footer_top - gap
         below = where == "below"
-        column_w = float(np.clip(W * 0.24 / columns ** 0.5, 140.0, 240.0))
+        column_w = float(np.clip(W * 0.24 / columns**0.5, 140.0, 240.0))
         panel_w = W - 2 * m if below else column_w * columns + b * 1.5 * (columns - 1)
         panel_x = m if below else W - m - panel_w
-        probe = _draw_panel(page, plan, panel_x, 0.0, panel_w, b, probe=True, columns=columns, locator=locator,
-                            max_height=None if below else bottom - top)
+        probe = _draw_panel(
+            page,
+            plan,
+            panel_x,
+            0.0,
+            panel_w,
+            b,
+            probe=True,
+            columns=columns,
+            locator=locator,
+            max_height=None if below else bottom - top,
+        )
         for a in probe["artists"]:
             a.remove()
         panel_h = probe["height"]
@@ -102,15 +120,16 @@ def _compose(plan: MapPlan) -> _Layout:
         map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
         fits = map_w >= W * 0.4 and map_h >= H * 0.3 and (below or panel_h <= bottom - top)
         if fits:
-            boxes = {"header": (m, m, W - m, header_bottom), "footer": (m, footer_top, W - m, H - m),
-                     "map": map_box}
-            return _Layout(fig, page, b, boxes, panel_x, panel_y, panel_w, locator, columns,
-                           None if below else bottom - top)
+            boxes = {"header": (m, m, W - m, header_bottom), "footer": (m, footer_top, W - m, H - m), "map": map_box}
+            return _Layout(
+                fig, page, b, boxes, panel_x, panel_y, panel_w, locator, columns, None if below else bottom - top
+            )
         plt.close(fig)
     raise MapOptionError(
         f"{spec.width_px}×{spec.height_px} px at {spec.dpi} dpi is a {W / 72:.1f}×{H / 72:.1f} in page: too small "
         f"for the map, its key and its notes in legible type; use a lower dpi (e.g. {max(30, spec.dpi // 2)}) "
-        "or more pixels")
+        "or more pixels"
+    )
 
 
 def _symbol_overflow(plan: MapPlan, frame: Frame, map_box) -> tuple[float, float, float, float]:
@@ -120,10 +139,18 @@ def _symbol_overflow(plan: MapPlan, frame: Frame, map_box) -> tuple[float, float
     map_w, map_h = map_box[2] - map_box[0], map_box[3] - map_box[1]
     m_per_pt = (frame.xlim[1] - frame.xlim[0]) / map_w
     x, y = frame.project(plan.strikes["longitude"], plan.strikes["latitude"])
-    r = _symbol_scale(plan.strikes, map_w, map_h).diameter(
-        plan.strikes["killed"] + plan.strikes["presumed_dead"]) / 2 * m_per_pt + 2 * m_per_pt
-    return (max(0.0, float(np.max(frame.xlim[0] - (x - r)))), max(0.0, float(np.max(frame.ylim[0] - (y - r)))),
-            max(0.0, float(np.max((x + r) - frame.xlim[1]))), max(0.0, float(np.max((y + r) - frame.ylim[1]))))
+    r = (
+        _symbol_scale(plan.strikes, map_w, map_h).diameter(plan.strikes["killed"] + plan.strikes["presumed_dead"])
+        / 2
+        * m_per_pt
+        + 2 * m_per_pt
+    )
+    return (
+        max(0.0, float(np.max(frame.xlim[0] - (x - r)))),
+        max(0.0, float(np.max(frame.ylim[0] - (y - r)))),
+        max(0.0, float(np.max((x + r) - frame.xlim[1]))),
+        max(0.0, float(np.max((y + r) - frame.ylim[1]))),
+    )
 
 
 def _same_frame(a: Frame, b: Frame) -> bool:

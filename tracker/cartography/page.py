@@ -71,11 +71,21 @@ class _Page:
         k = 72.0 / self.dpi
         return bb.x0 * k, self.h - bb.y1 * k, bb.x1 * k, self.h - bb.y0 * k
 
-    def text(self, x: float, y: float, text: str, size: float, *, width: float, va: str = "top",
-             gid: str | None = None, **kw):
+    def text(
+        self, x: float, y: float, text: str, size: float, *, width: float, va: str = "top", gid: str | None = None, **kw
+    ):
         wrapped = self.wrap(text, size, width, kw.get("weight", "normal"))
-        t = self.fig.text(self.fx(x), self.fy(y), wrapped, fontsize=size, ha="left", va=va,
-                          linespacing=_LINESPACING, color=kw.pop("color", _INK), **kw)
+        t = self.fig.text(
+            self.fx(x),
+            self.fy(y),
+            wrapped,
+            fontsize=size,
+            ha="left",
+            va=va,
+            linespacing=_LINESPACING,
+            color=kw.pop("color", _INK),
+            **kw,
+        )
         if gid:
             t.set_gid(gid)
         return t

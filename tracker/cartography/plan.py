@@ -91,7 +91,8 @@ def check_spec(spec: MapSpec) -> None:
         raise MapOptionError(
             f"{spec.width_px}×{spec.height_px} px at {spec.dpi} dpi is {w_pt / 72:.1f}×{h_pt / 72:.1f} in: too small "
             f"for a legible map; use at least {MIN_SIZE_PT[0] / 72:.0f}×{MIN_SIZE_PT[1] / 72:.0f} in "
-            f"(e.g. {int(4 * spec.dpi)}×{int(3 * spec.dpi)} px at {spec.dpi} dpi)")
+            f"(e.g. {int(4 * spec.dpi)}×{int(3 * spec.dpi)} px at {spec.dpi} dpi)"
+        )
     spec.filters.date_range(spec.data_as_of)
 
 
@@ -131,15 +132,18 @@ def _day(d: dt.date) -> str:
     return f"{d.day} {d:%b %Y}"
 
 
-def subtitle_for(filters: Filters, date_range: tuple[dt.date | None, dt.date],
-                 show: tuple[str, ...] = layers.LAYER_NAMES) -> str:
+def subtitle_for(
+    filters: Filters, date_range: tuple[dt.date | None, dt.date], show: tuple[str, ...] = layers.LAYER_NAMES
+) -> str:
     """Dates and what the symbols mean, e.g. '2 Sep 2025 – 4 Oct 2026 · red circles mark ...'."""
     start, end = date_range
     span = f"{_day(start)} – {_day(end)}" if start else f"up to {_day(end)}"
     if "strikes" not in show:
         return span
-    return (f"{span} · red circles mark where strikes were placed; circle area is proportional to deaths "
-            "(announced + presumed dead); numbers count strike engagements sharing a position")
+    return (
+        f"{span} · red circles mark where strikes were placed; circle area is proportional to deaths "
+        "(announced + presumed dead); numbers count strike engagements sharing a position"
+    )
 
 
 def in_date_range(dates: pd.Series, date_range: tuple[dt.date | None, dt.date]) -> pd.Series:
@@ -174,8 +178,10 @@ def _place_names() -> dict[tuple[float, float], str]:
     g = load_gazetteer(str(BASEMAP_PATH.parents[1] / "gazetteer.csv"))
     table = g.table
     seas = table[table["kind"].isin(["sea area", "place"])]
-    return {(round(float(x), 3), round(float(y), 3)): str(n)
-            for x, y, n in zip(seas["longitude"], seas["latitude"], seas["name"])}
+    return {
+        (round(float(x), 3), round(float(y), 3)): str(n)
+        for x, y, n in zip(seas["longitude"], seas["latitude"], seas["name"])
+    }
 
 
 def _stack_notes(strikes: pd.DataFrame, limit: int = 4) -> list[str]:
@@ -186,17 +192,26 @@ def _stack_notes(strikes: pd.DataFrame, limit: int = 4) -> list[str]:
     parts = []
     for rec in stacked.head(limit).to_dict("records"):
         name = names.get((round(rec["longitude"], 3), round(rec["latitude"], 3)))
-        where = (f"the representative point of “{name}”" if name and rec["precision"] == "area"
-                 else f"{abs(rec['latitude']):.2f}°{'N' if rec['latitude'] >= 0 else 'S'} "
-                      f"{abs(rec['longitude']):.2f}°{'W' if rec['longitude'] < 0 else 'E'}")
+        where = (
+            f"the representative point of “{name}”"
+            if name and rec["precision"] == "area"
+            else f"{abs(rec['latitude']):.2f}°{'N' if rec['latitude'] >= 0 else 'S'} "
+            f"{abs(rec['longitude']):.2f}°{'W' if rec['longitude'] < 0 else 'E'}"
+        )
         parts.append(f"{rec['strikes']} strikes placed at {where}")
     more = len(stacked) - limit
     tail = f"; {more} more shared position(s)" if more > 0 else ""
     return ["Shared positions: " + "; ".join(parts) + tail + "."]
 
 
-def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec,
-             *, aspect: float | None = None) -> MapPlan:
+def plan_map(
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    routes: gpd.GeoDataFrame | None,
+    spec: MapSpec,
+    *,
+    aspect: float | None = None,
+) -> MapPlan:
     """Which records are in the frame and what the counters say about them.
 
     ``incidents``, ``designations`` and ``routes`` are the filtered canonical frames.
@@ -211,8 +226,14 @@ def plan_map(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.Ge
     return _select(incidents, designations, routes, spec, frame, date_range)
 
 
-def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec,
-            frame: Frame, date_range: tuple[dt.date | None, dt.date]) -> MapPlan:
+def _select(
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    routes: gpd.GeoDataFrame | None,
+    spec: MapSpec,
+    frame: Frame,
+    date_range: tuple[dt.date | None, dt.date],
+) -> MapPlan:
     """The records in ``frame`` and the counters of them (see :func:`plan_map`)."""
     show = set(spec.show)
     placed = incidents["latitude"].notna() & incidents["longitude"].notna()
@@ -232,8 +253,7 @@ def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.Geo
         des_placed = des["latitude"].notna()
         des_inside = pd.Series(False, index=des.index)
         if des_placed.any():
-            des_inside[des_placed] = frame.contains(des.loc[des_placed, "longitude"],
-                                                    des.loc[des_placed, "latitude"])
+            des_inside[des_placed] = frame.contains(des.loc[des_placed, "longitude"], des.loc[des_placed, "latitude"])
         des_view = des[des_inside]
     rts = None
     if "routes" in show and routes is not None and len(routes):
@@ -242,30 +262,56 @@ def _select(incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.Geo
     as_of = date_range[1]
     counters = metrics.incident_counters(in_view, as_of=as_of)
     if "designations" in show:
-        counters.append(metrics.Counter(
-            "designations_in_frame", "Designations", metrics.count_designations(des_view), "listings in frame",
-            "Sanctions or terrorist listings dated within the date range and placed inside the map frame "
-            "(country- and area-level placements count where their point falls); undated actions and "
-            "non-listing actions are left out.", as_of))
+        counters.append(
+            metrics.Counter(
+                "designations_in_frame",
+                "Designations",
+                metrics.count_designations(des_view),
+                "listings in frame",
+                "Sanctions or terrorist listings dated within the date range and placed inside the map frame "
+                "(country- and area-level placements count where their point falls); undated actions and "
+                "non-listing actions are left out.",
+                as_of,
+            )
+        )
     if "routes" in show:
-        counters.append(metrics.Counter(
-            "routes_in_frame", "Routes", 0 if rts is None else len(rts), "crossing the frame",
-            "Routes of the chosen types whose line crosses the map frame; routes carry no dates, so the date "
-            "range does not apply to them.", as_of))
+        counters.append(
+            metrics.Counter(
+                "routes_in_frame",
+                "Routes",
+                0 if rts is None else len(rts),
+                "crossing the frame",
+                "Routes of the chosen types whose line crosses the map frame; routes carry no dates, so the date "
+                "range does not apply to them.",
+                as_of,
+            )
+        )
 
     drawn = in_view if ({"strikes", "rings"} & show) else in_view.iloc[0:0]
     strikes = layers.aggregate_strikes(drawn)
     notes = _stack_notes(strikes) if "strikes" in show else []
     if unplaced:
-        notes.append(f"{unplaced} strike record(s) with no usable position are "
-                     + ("counted but not drawn." if follows_filters else "neither drawn nor counted in this frame."))
+        notes.append(
+            f"{unplaced} strike record(s) with no usable position are "
+            + ("counted but not drawn." if follows_filters else "neither drawn nor counted in this frame.")
+        )
     if outside:
         notes.append(f"{outside} strike record(s) placed outside this frame are not drawn or counted.")
     no_figure = int(in_view["killed"].isna().sum())
     if no_figure:
         notes.append(f"{no_figure} strike record(s) in view have no death figure: they add nothing to deaths.")
-    return MapPlan(spec=spec, frame=frame, incidents=in_view, designations=des_view, routes=rts, strikes=strikes,
-                   counters=counters, notes=notes, date_range=date_range, sources=(incidents, designations, routes))
+    return MapPlan(
+        spec=spec,
+        frame=frame,
+        incidents=in_view,
+        designations=des_view,
+        routes=rts,
+        strikes=strikes,
+        counters=counters,
+        notes=notes,
+        date_range=date_range,
+        sources=(incidents, designations, routes),
+    )
 
 
 def describe(plan: MapPlan) -> dict:

@@ -27,8 +27,9 @@ def _polygon_paths(geoms) -> list[MplPath]:
             if poly.is_empty or poly.geom_type != "Polygon":
                 continue
             rings = [poly.exterior, *poly.interiors]
-            paths.append(MplPath.make_compound_path(*[MplPath(np.asarray(r.coords)[:, :2], closed=True)
-                                                      for r in rings]))
+            paths.append(
+                MplPath.make_compound_path(*[MplPath(np.asarray(r.coords)[:, :2], closed=True) for r in rings])
+            )
     return paths
 
 
@@ -64,7 +65,7 @@ def _rings(frame: Frame, strikes: pd.DataFrame) -> list[np.ndarray]:
     dist = np.repeat(rows["radius_km"].to_numpy(float) * 1000.0, n)
     rl, rt, _ = _GEOD.fwd(lon, lat, az, dist)
     x, y = frame.project(rl, rt)
-    return [np.column_stack([x[i * n:(i + 1) * n], y[i * n:(i + 1) * n]]) for i in range(len(rows))]
+    return [np.column_stack([x[i * n : (i + 1) * n], y[i * n : (i + 1) * n]]) for i in range(len(rows))]
 
 
 def _route_segments(frame: Frame, routes: gpd.GeoDataFrame) -> list[tuple[np.ndarray, str, bool]]:

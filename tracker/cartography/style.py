@@ -12,8 +12,14 @@ from matplotlib.typing import RcKeyType
 
 from tracker import layers
 
-_STYLE: dict[RcKeyType, Any] = {"svg.hashsalt": "interdiction-tracker", "svg.fonttype": "none", "pdf.fonttype": 42,
-                                "font.family": "DejaVu Sans", "axes.linewidth": 0.6, "text.hinting": "none"}
+_STYLE: dict[RcKeyType, Any] = {
+    "svg.hashsalt": "interdiction-tracker",
+    "svg.fonttype": "none",
+    "pdf.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "axes.linewidth": 0.6,
+    "text.hinting": "none",
+}
 _INK = "#222222"
 _MUTED = "#555555"
 _PANEL_GAP = 0.8  # in units of the base font size

@@ -124,8 +124,7 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
     radius = np.nan_to_num(pd.to_numeric(pool["radius_km"], errors="coerce").to_numpy(dtype=float), nan=0.0)
     day = pd.to_datetime(pool["date"], errors="coerce").dt.normalize()
     toll = pd.to_numeric(pool["killed"], errors="coerce").astype("float64").fillna(-1.0).to_numpy()
-    placed = (np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
-              & day.notna().to_numpy())
+    placed = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & day.notna().to_numpy()
     if (placed & is_file & ~same_id).any():
         at = np.flatnonzero(placed)
         group = pd.DataFrame({"d": day.to_numpy()[at], "t": toll[at]}).groupby(["d", "t"], sort=False).ngroup()
@@ -151,11 +150,16 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
                 texts.append(f"same day, {k:.1f} km apart, {tt}")
             else:
                 whose = lab if rb >= ra else "this row"
-                texts.append(f"same day, {k:.1f} km apart (within the {r:,.0f} km uncertainty radius of {whose}), "
-                             f"{tt}")
+                texts.append(f"same day, {k:.1f} km apart (within the {r:,.0f} km uncertainty radius of {whose}), {tt}")
         reason[by_place] = texts
-    out = pd.DataFrame({"row": pool["_row"].to_numpy()[dup].astype(int),
-                        "incident_id": pool["incident_id"].to_numpy()[dup], "duplicate_of": label, "reason": reason})
+    out = pd.DataFrame(
+        {
+            "row": pool["_row"].to_numpy()[dup].astype(int),
+            "incident_id": pool["incident_id"].to_numpy()[dup],
+            "duplicate_of": label,
+            "reason": reason,
+        }
+    )
     return out.sort_values("row", kind="stable", ignore_index=True)[DUPLICATE_COLUMNS]
 
 
@@ -192,8 +196,12 @@ def _cube_keys(group: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarra
     lam, phi = np.radians(lon), np.radians(lat)
     xyz = _EARTH_RADIUS_KM * np.stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
     cells = np.floor(xyz / _CUBE_KM).astype(np.int64) + (1 << (_CELL_BITS - 1))
-    return ((group.astype(np.int64) << (3 * _CELL_BITS)) | (cells[0] << (2 * _CELL_BITS))
-            | (cells[1] << _CELL_BITS) | cells[2])
+    return (
+        (group.astype(np.int64) << (3 * _CELL_BITS))
+        | (cells[0] << (2 * _CELL_BITS))
+        | (cells[1] << _CELL_BITS)
+        | cells[2]
+    )
 
 
 def _within_5_km(u, group, lon, lat, best, query) -> None:
@@ -214,7 +222,7 @@ def _within_5_km(u, group, lon, lat, best, query) -> None:
     offsets = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS) + dz).ravel()
     per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(offsets)))
     for start in range(0, len(firsts), per_block):
-        a = firsts[start:start + per_block]
+        a = firsts[start : start + per_block]
         wanted = (keys[a][:, None] + offsets[None, :]).ravel()
         lo = np.searchsorted(sorted_keys, wanted, "left")
         hi = np.searchsorted(sorted_keys, wanted, "right")
@@ -241,8 +249,9 @@ def _within_radius(a, a_group, b, b_group, lon, lat, radius, best) -> None:
             _keep_earliest_within(i, j, lon, lat, limit, best)
 
 
-def _pairs(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, limit: int = MAX_CANDIDATE_PAIRS // 2
-           ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _pairs(
+    a: np.ndarray, lo: np.ndarray, hi: np.ndarray, limit: int = MAX_CANDIDATE_PAIRS // 2
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Every (a[k], j) with lo[k] <= j < hi[k], in chunks of at most ``2 * limit`` pairs.
 
     A range longer than ``limit`` is cut into pieces first, so one crowded
@@ -289,5 +298,5 @@ def _keep_earliest_within(i, j, lon, lat, limit_km, best) -> None:
 def _haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
     """Great-circle distance in km on a sphere (a fast first sieve; :func:`gz.distance_km` decides)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = (np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2)
+    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     return 2 * _EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))

@@ -106,10 +106,10 @@ def suggest_mapping(kind: str, header: tuple[str, ...], remembered: dict[str, st
         if fld in mapping:
             continue
         for alias in aliases:
-            col = by_norm.get(alias)
-            if col is not None and col not in used:
-                mapping[fld] = col
-                used.add(col)
+            found = by_norm.get(alias)
+            if found is not None and found not in used:
+                mapping[fld] = found
+                used.add(found)
                 break
     return mapping
 

@@ -34,7 +34,6 @@ _ACLED_GEO = {"1": ("approximate", 5.0), "2": ("approximate", 25.0), "3": ("area
 _ACLED_TIME = {"1": "day", "2": "approximate", "3": "approximate"}
 
 
-
 @dataclass
 class ImportPlan:
     """Everything known about one file before it is stored."""
@@ -83,14 +82,17 @@ class ImportPlan:
             reasons.append("map the required fields: " + ", ".join(self.missing_fields))
         if self.ambiguous_dates and self.date_order is None:
             reasons.append("choose whether dates are day/month/year or month/day/year")
-        reasons += [f"the file has an error: {p.message}" + (f" ({p.value})" if p.value else "")
-                    for p in self.file_errors]
+        reasons += [
+            f"the file has an error: {p.message}" + (f" ({p.value})" if p.value else "") for p in self.file_errors
+        ]
         return reasons
 
     def summary(self) -> str:
-        return (f"{self.file}: {self.rows_read} row(s) read, {len(self.accepted)} accepted, "
-                f"{self.rejected_rows} rejected, {len(self.duplicates)} possible duplicate(s), "
-                f"{len(self.errors)} error(s), {len(self.problems) - len(self.errors)} warning(s)")
+        return (
+            f"{self.file}: {self.rows_read} row(s) read, {len(self.accepted)} accepted, "
+            f"{self.rejected_rows} rejected, {len(self.duplicates)} possible duplicate(s), "
+            f"{len(self.errors)} error(s), {len(self.problems) - len(self.errors)} warning(s)"
+        )
 
 
 def _cell(plan: ImportPlan, row: int, column: str, value: object, message: str, severity: str = "error") -> Problem:
@@ -121,8 +123,16 @@ def prepare(
         if file.lower().endswith((".geojson", ".json", ".gpkg")):
             return _prepare_routes(plan, data, mapping=mapping, remembered=remembered)
         plan.accepted = _empty_routes()
-        plan.problems.append(Problem(file, None, "", "", "routes are read from GeoJSON or GeoPackage files (one "
-                                     "line per route): save the file as .geojson or .gpkg"))
+        plan.problems.append(
+            Problem(
+                file,
+                None,
+                "",
+                "",
+                "routes are read from GeoJSON or GeoPackage files (one "
+                "line per route): save the file as .geojson or .gpkg",
+            )
+        )
         return plan
     raw = readers.read_delimited(data, file=file, encoding=encoding)
     plan.encoding, plan.delimiter, plan.header = raw.encoding, raw.delimiter, raw.header
@@ -158,13 +168,20 @@ def prepare(
     # a row the reader refused (ragged, unclosed quote) has its cells shifted: its one error says it all
     refused = {p.row for p in raw.problems if p.severity == "error" and p.row is not None}
     if refused:
-        plan.problems = raw.problems + [p for p in plan.problems[len(raw.problems):] if p.row not in refused]
+        plan.problems = raw.problems + [p for p in plan.problems[len(raw.problems) :] if p.row not in refused]
     if kind == "incidents" and len(passed):
         land = on_land_mask(passed["longitude"], passed["latitude"]) & (passed["event_type"] == "boat strike")
         for idx in passed.index[land]:
-            plan.problems.append(_cell(plan, idx, "latitude", f"{passed.at[idx, 'latitude']}, "
-                                       f"{passed.at[idx, 'longitude']}",
-                                       "a boat strike placed on land: check the position", "warning"))
+            plan.problems.append(
+                _cell(
+                    plan,
+                    idx,
+                    "latitude",
+                    f"{passed.at[idx, 'latitude']}, {passed.at[idx, 'longitude']}",
+                    "a boat strike placed on land: check the position",
+                    "warning",
+                )
+            )
         plan.duplicates = find_duplicates(passed.assign(_row=passed.index + 2), existing)
     plan.problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.column))
     plan.accepted = passed
@@ -200,11 +217,26 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     for idx in src.index[swapped]:
         value = f"{col('latitude')[idx]}, {col('longitude')[idx]}"
         if fix_swapped:
-            plan.problems.append(_cell(plan, idx, plan.mapping["latitude"], value,
-                                       "latitude and longitude were swapped; fixed as asked", "warning"))
+            plan.problems.append(
+                _cell(
+                    plan,
+                    idx,
+                    plan.mapping["latitude"],
+                    value,
+                    "latitude and longitude were swapped; fixed as asked",
+                    "warning",
+                )
+            )
         else:
-            plan.problems.append(_cell(plan, idx, plan.mapping["latitude"], value,
-                                       "latitude and longitude look swapped: choose to swap them back"))
+            plan.problems.append(
+                _cell(
+                    plan,
+                    idx,
+                    plan.mapping["latitude"],
+                    value,
+                    "latitude and longitude look swapped: choose to swap them back",
+                )
+            )
     if fix_swapped:
         lat, lon = lat.where(~swapped, lon), lon.where(~swapped, lat)
     out["latitude"], out["longitude"] = lat, lon
@@ -219,7 +251,8 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     radius = radius.where(radius.notna(), np.where(precision == "exact", 0.0, np.nan))
     basis = pd.Series(np.where(has_xy, f"coordinates as given in {plan.file}", ""), index=src.index, dtype=object)
     basis[has_xy & (col("location_precision") == "") & (col("geo_precision") == "")] = (
-        f"coordinates as given in {plan.file}; the file states no precision")
+        f"coordinates as given in {plan.file}; the file states no precision"
+    )
     # places without coordinates
     location_text = col("location_text")
     need_place = ~has_xy & ~bad_lat & ~bad_lon
@@ -229,10 +262,14 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
             text = location_text[idx]
             place = place_from_text(g, text) if text else None
             if place is None:
-                message = ("place not found in the offline gazetteer: give coordinates or a known place"
-                           if text else "no position: give latitude and longitude, or a place name")
-                plan.problems.append(_cell(plan, idx, plan.mapping.get("location_text", "location_text"),
-                                           text, message))
+                message = (
+                    "place not found in the offline gazetteer: give coordinates or a known place"
+                    if text
+                    else "no position: give latitude and longitude, or a place name"
+                )
+                plan.problems.append(
+                    _cell(plan, idx, plan.mapping.get("location_text", "location_text"), text, message)
+                )
                 precision[idx] = "unknown"
                 continue
             out.loc[idx, "longitude"], out.loc[idx, "latitude"], precision[idx], radius[idx], basis[idx] = place
@@ -264,13 +301,23 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     at_sea = placed & ~on_land_mask(lon_filled.where(placed), lat_filled.where(placed))
     event = col("event_type")
     out["event_type"] = rules.event_type_of(
-        event, col("sub_event_type") if "sub_event_type" in plan.mapping else None, at_sea=at_sea,
-        default=default_event_type)
+        event,
+        col("sub_event_type") if "sub_event_type" in plan.mapping else None,
+        at_sea=at_sea,
+        default=default_event_type,
+    )
     unknown = (out["event_type"] == "other") & ~event.str.lower().isin(["", "other"])
     for idx in src.index[unknown]:
-        plan.problems.append(_cell(plan, idx, plan.mapping["event_type"], event[idx],
-                                   "event type not one of " + ", ".join(schema.EVENT_TYPES) + ": stored as 'other'",
-                                   "warning"))
+        plan.problems.append(
+            _cell(
+                plan,
+                idx,
+                plan.mapping["event_type"],
+                event[idx],
+                "event type not one of " + ", ".join(schema.EVENT_TYPES) + ": stored as 'other'",
+                "warning",
+            )
+        )
     ids = col("incident_id")
     out["incident_id"] = ids.where(ids != "", [f"U{plan.sha256[:8]}-{i + 2}" for i in src.index])
     given = col("affiliation_text")  # "" for every row when the file has no such column
@@ -286,8 +333,17 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
 
 def _designations(plan, src, col) -> pd.DataFrame:
     out = pd.DataFrame(index=src.index)
-    for fld in ("name", "aliases", "authority", "program_text", "country", "base_location_text", "identifiers",
-                "notes", "source_urls"):
+    for fld in (
+        "name",
+        "aliases",
+        "authority",
+        "program_text",
+        "country",
+        "base_location_text",
+        "identifiers",
+        "notes",
+        "source_urls",
+    ):
         out[fld] = col(fld)
     out["entity_type"] = col("entity_type").str.lower()
     raw_dates = col("designation_date")
@@ -295,8 +351,9 @@ def _designations(plan, src, col) -> pd.DataFrame:
     plan.ambiguous_dates = date_order_needed(raw_dates)
     dates, reasons = parse_dates(raw_dates, order if not (plan.ambiguous_dates and plan.date_order is None) else None)
     for idx in src.index[(reasons != "") & (raw_dates != "")]:
-        plan.problems.append(_cell(plan, idx, plan.mapping.get("designation_date", "designation_date"),
-                                   raw_dates[idx], reasons[idx]))
+        plan.problems.append(
+            _cell(plan, idx, plan.mapping.get("designation_date", "designation_date"), raw_dates[idx], reasons[idx])
+        )
     out["designation_date"] = dates  # blank stays unknown
     ids = col("designation_id")
     out["designation_id"] = ids.where(ids != "", [f"U{plan.sha256[:8]}-{i + 2}" for i in src.index])
@@ -340,8 +397,14 @@ def _prepare_routes(plan: ImportPlan, data: bytes, *, mapping, remembered) -> Im
     plan.missing_fields = missing_required("routes", plan.mapping)
     if plan.missing_fields or g.empty:
         return plan
-    frame = pd.DataFrame({fld: g[c].astype(object).where(g[c].notna(), "").astype(str)
-                          for fld, c in plan.mapping.items() if c in g.columns}, index=g.index)
+    frame = pd.DataFrame(
+        {
+            fld: g[c].astype(object).where(g[c].notna(), "").astype(str)
+            for fld, c in plan.mapping.items()
+            if c in g.columns
+        },
+        index=g.index,
+    )
     if "route_id" not in frame.columns:
         frame["route_id"] = [f"U{plan.sha256[:8]}-{i + 2}" for i in g.index]
     if "line_precision" not in frame.columns:
@@ -352,14 +415,27 @@ def _prepare_routes(plan: ImportPlan, data: bytes, *, mapping, remembered) -> Im
     kinds = geoms.geom_type
     not_line = ~kinds.isin(["LineString", "MultiLineString"]) | geoms.is_empty.fillna(True)
     for idx in geoms.index[not_line]:
-        plan.problems.append(Problem(plan.file, idx + 2, "geometry", "" if pd.isna(kinds[idx]) else str(kinds[idx]),
-                                     "a route must be a LineString or MultiLineString"))
+        plan.problems.append(
+            Problem(
+                plan.file,
+                idx + 2,
+                "geometry",
+                "" if pd.isna(kinds[idx]) else str(kinds[idx]),
+                "a route must be a LineString or MultiLineString",
+            )
+        )
     xmin, ymin, xmax, ymax = shapely.bounds(geoms.to_numpy()).T
     out_of_range = ~not_line & ~((xmin >= -180) & (xmax <= 180) & (ymin >= -90) & (ymax <= 90))
     for idx in geoms.index[out_of_range]:
-        plan.problems.append(Problem(
-            plan.file, idx + 2, "geometry", f"({xmin[idx]:g}, {ymin[idx]:g})\u2013({xmax[idx]:g}, {ymax[idx]:g})",
-            "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90"))
+        plan.problems.append(
+            Problem(
+                plan.file,
+                idx + 2,
+                "geometry",
+                f"({xmin[idx]:g}, {ymin[idx]:g})\u2013({xmax[idx]:g}, {ymax[idx]:g})",
+                "coordinates out of range: longitude must lie between -180 and 180 and latitude between -90 and 90",
+            )
+        )
     passed, problems = schema.validate("routes", frame, file=plan.file)
     problems = [replace(p, column=plan.mapping.get(p.column, p.column)) for p in problems]
     plan.problems.extend(problems)

@@ -20,8 +20,16 @@ _OFFSET = re.compile(
     re.IGNORECASE,
 )
 _BEARINGS = {"n": 0, "ne": 45, "e": 90, "se": 135, "s": 180, "sw": 225, "w": 270, "nw": 315}
-_UNIT_KM = {"nm": gz.NAUTICAL_MILE_KM, "nmi": gz.NAUTICAL_MILE_KM, "nautical": gz.NAUTICAL_MILE_KM,
-            "km": 1.0, "kilometer": 1.0, "kilometre": 1.0, "mi": 1.609344, "mile": 1.609344}
+_UNIT_KM = {
+    "nm": gz.NAUTICAL_MILE_KM,
+    "nmi": gz.NAUTICAL_MILE_KM,
+    "nautical": gz.NAUTICAL_MILE_KM,
+    "km": 1.0,
+    "kilometer": 1.0,
+    "kilometre": 1.0,
+    "mi": 1.609344,
+    "mile": 1.609344,
+}
 
 
 def place_from_text(g: gz.Gazetteer, text: str) -> tuple[float, float, str, float, str] | None:
@@ -36,17 +44,32 @@ def place_from_text(g: gz.Gazetteer, text: str) -> tuple[float, float, str, floa
         place = g.find_in_text(m.group("place"))
         if place is not None:
             word = m.group("dir").lower().replace("-", "")
-            key = {"north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
-                   "southeast": "se", "southwest": "sw"}.get(word, word)
+            key = {
+                "north": "n",
+                "south": "s",
+                "east": "e",
+                "west": "w",
+                "northeast": "ne",
+                "northwest": "nw",
+                "southeast": "se",
+                "southwest": "sw",
+            }.get(word, word)
             unit = m.group("unit").lower().split()[0].rstrip("s")
             km = float(m.group("dist").replace(",", ".")) * _UNIT_KM.get(unit, 1.0)
             lon, lat = gz.offset(place.longitude, place.latitude, km, _BEARINGS[key])
             radius = max(place.radius_km, km / 4)
-            basis = (f"placed {km:.0f} km {word} of '{place.name}' ({place.basis}) from the text "
-                     f"'{m.group(0)}'; radius allows for the bearing and distance being approximate")
+            basis = (
+                f"placed {km:.0f} km {word} of '{place.name}' ({place.basis}) from the text "
+                f"'{m.group(0)}'; radius allows for the bearing and distance being approximate"
+            )
             return round(lon, 3), round(lat, 3), "approximate", round(radius, 1), basis
     place = g.find_in_text(text)
     if place is None:
         return None
-    return (place.longitude, place.latitude, place.precision, place.radius_km,
-            f"placed from the place name '{place.name}' by the offline gazetteer ({place.basis})")
+    return (
+        place.longitude,
+        place.latitude,
+        place.precision,
+        place.radius_km,
+        f"placed from the place name '{place.name}' by the offline gazetteer ({place.basis})",
+    )

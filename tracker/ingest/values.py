@@ -23,9 +23,19 @@ from tracker import schema
 
 DATE_ORDERS = ("dmy", "mdy")
 _SPANISH_MONTHS = {
-    "enero": "January", "febrero": "February", "marzo": "March", "abril": "April", "mayo": "May",
-    "junio": "June", "julio": "July", "agosto": "August", "septiembre": "September", "setiembre": "September",
-    "octubre": "October", "noviembre": "November", "diciembre": "December",
+    "enero": "January",
+    "febrero": "February",
+    "marzo": "March",
+    "abril": "April",
+    "mayo": "May",
+    "junio": "June",
+    "julio": "July",
+    "agosto": "August",
+    "septiembre": "September",
+    "setiembre": "September",
+    "octubre": "October",
+    "noviembre": "November",
+    "diciembre": "December",
 }
 
 
