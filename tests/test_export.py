@@ -59,14 +59,10 @@ def _pack(bundle, f: Filters, **spec_options):
     batches = pd.DataFrame(columns=["batch_id", "file_name", "sha256"])
     data = export.evidence_pack(
         image=png,
-        image_name="map.png",
         plan=plan,
         incidents=inc,
         designations=des,
         routes=rts,
-        filters=f,
-        data_as_of=bundle.as_of.date(),
-        source_files=readers.bundled_files(),
         batches=batches,
     )
     return zipfile.ZipFile(io.BytesIO(data)), plan

@@ -220,14 +220,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.format == "zip":
         image = export.evidence_pack(
             image=image,
-            image_name="map.png",
             plan=plan,
             incidents=inc,
             designations=des,
             routes=rts,
-            filters=f,
-            data_as_of=b.as_of.date(),
-            source_files=readers.bundled_files(),
             batches=store.batches(),
         )
     out.write_bytes(image)

@@ -6,7 +6,6 @@ spreadsheet would run as formulas are neutralised.  Coordinates are EPSG:4326.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -21,7 +20,7 @@ import pandas as pd
 from tracker import __version__
 from tracker.basemap import BASEMAP_PATH, LABELS_PATH
 from tracker.cartography import MapPlan, describe, in_date_range
-from tracker.filters import Filters
+from tracker.readers import bundled_files
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
@@ -102,17 +101,18 @@ def _flag_in_frame(frame: pd.DataFrame, key: str, in_frame: pd.DataFrame | None)
 def evidence_pack(
     *,
     image: bytes,
-    image_name: str,
     plan: MapPlan,
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
     routes: gpd.GeoDataFrame,
-    filters: Filters,
-    data_as_of: dt.date | None,
-    source_files: list[Path],
     batches: pd.DataFrame,
+    source_files: list[Path] | None = None,
+    image_name: str = "map.png",
 ) -> bytes:
     """A zip: the image, the filtered data (CSV and GeoJSON) and manifest.json describing all of it.
+
+    The filters and the data's as-of date are the plan's own (``plan.spec``); the source files
+    default to the bundled data files.
 
     The data files hold every record the filters select (designations: those dated within
     the date range, the map's rule), with an ``in_map_frame`` column saying whether the map
@@ -120,6 +120,9 @@ def evidence_pack(
     (defaults included), the map's size, extent, projection, layers and counters, and
     the sha256 of every bundled file (basemap and labels too), import batch and packed file.
     """
+    filters, data_as_of = plan.spec.filters, plan.spec.data_as_of
+    if source_files is None:
+        source_files = bundled_files()
     inc = _flag_in_frame(incidents, "incident_id", plan.incidents)
     designations = designations[in_date_range(designations["designation_date"], plan.date_range)]
     des = _flag_in_frame(designations, "designation_id", plan.designations)

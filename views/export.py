@@ -188,14 +188,10 @@ def pack() -> bytes:
     image_png = cartography.render_plan(plan)  # drawing settles the frame the manifest describes
     return export.evidence_pack(
         image=image_png,
-        image_name="map.png",
         plan=plan,
         incidents=inc,
         designations=des,
         routes=rts,
-        filters=f,
-        data_as_of=b.as_of.date(),
-        source_files=readers.bundled_files(),
         batches=store().batches(),
     )
 
