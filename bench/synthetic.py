@@ -1,0 +1,80 @@
+"""Synthetic incident files for the benchmarks: the same rows for every bench at a given size.
+
+    python bench/synthetic.py --rows 1000000 --out /tmp/incidents_1m.csv
+
+``incident_csv(n, path)`` writes a CSV as a user would bring it (a header row of common
+column names, ISO dates, coordinates with a stated precision, a source link per row), about
+120 bytes a row: 1,000,000 rows are about 120 MB.  A small share of rows carry only a place
+name (placed by the gazetteer) and a few are bad (a date that is no date, a latitude out of
+range), so the import's slow paths are measured too.  Deterministic for a given ``n`` and seed.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+PLACES = ("80 nm south of Beata Island", "Eastern Pacific", "Caribbean Sea", "off Sucre, Venezuela")
+AFFILIATIONS = ("Tren de Aragua", "ELN", "Cartel de los Soles", "not stated")
+PLACE_NAME_SHARE = 0.01  # rows with no coordinates, only a place name
+BAD_SHARE = 0.001  # rows with a bad date or a latitude out of range
+
+
+def incident_table(n: int, seed: int = 0) -> pa.Table:
+    """``n`` synthetic incident rows as text columns, as a CSV file holds them."""
+    rng = np.random.default_rng(seed)
+    days = np.datetime64("2025-09-02") + rng.integers(0, 420, n).astype("timedelta64[D]")
+    dates = np.datetime_as_string(days, unit="D").astype(object)
+    lat = np.char.mod("%.4f", rng.uniform(2, 24, n)).astype(object)
+    lon = np.char.mod("%.4f", rng.uniform(-110, -60, n)).astype(object)
+    precision = np.where(rng.random(n) < 0.5, "approximate", "exact").astype(object)
+    radius = np.where(precision == "exact", "0", "25").astype(object)
+    location = np.asarray(PLACES, dtype=object)[rng.integers(0, len(PLACES), n)]
+    by_name = rng.random(n) < PLACE_NAME_SHARE
+    lat[by_name], lon[by_name], precision[by_name], radius[by_name] = "", "", "", ""
+    bad = np.flatnonzero(rng.random(n) < BAD_SHARE)
+    dates[bad[::2]] = "not a date"
+    lat[bad[1::2]] = "97.5"
+    ids = np.char.add("SYN-", np.arange(1, n + 1).astype(str)).astype(object)
+    return pa.table(
+        {
+            "incident_id": ids,
+            "date": dates,
+            "latitude": lat,
+            "longitude": lon,
+            "location_precision": precision,
+            "radius_km": radius,
+            "location": location,
+            "killed": rng.integers(0, 6, n).astype(str).astype(object),
+            "survivors": rng.integers(0, 2, n).astype(str).astype(object),
+            "affiliation": np.asarray(AFFILIATIONS, dtype=object)[rng.integers(0, len(AFFILIATIONS), n)],
+            "source_urls": np.char.add("https://example.org/report/", rng.integers(0, 10**6, n).astype(str)).astype(
+                object
+            ),
+        }
+    )
+
+
+def incident_csv(n: int, path: str | Path, seed: int = 0) -> Path:
+    """Write ``n`` synthetic incident rows to ``path`` as CSV (UTF-8, comma, header); return the path."""
+    path = Path(path)
+    pacsv.write_csv(incident_table(n, seed), path, pacsv.WriteOptions(quoting_style="needed"))
+    return path
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    path = incident_csv(args.rows, args.out)
+    print(f"{args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
