@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import layers, schema
-from ui import render
+from tracker import schema
+from ui import cache, render
 from ui.state import bundle, current_filters
 
 b = bundle()
@@ -60,10 +60,11 @@ event = st.dataframe(
 picked: list[str] = [str(table.iloc[i]["incident_id"]) for i in event.selection.rows]
 
 MAP_LAYERS = ("basemap", "rings", "strikes")
-no_designations, no_routes = b.designations.iloc[0:0], b.routes.iloc[0:0]
-deck = layers.build_deck(layers.build_layers(incidents, no_designations, no_routes, show=MAP_LAYERS))
-map_event = st.pydeck_chart(deck, height=480, on_select="rerun", selection_mode="single-object", key="incident_map")
-render.legend(layers.legend_entries(incidents, no_designations, no_routes, show=MAP_LAYERS))
+shown_map = cache.map_view(f, show=MAP_LAYERS, context=False)
+map_event = st.pydeck_chart(
+    shown_map.deck(), height=480, on_select="rerun", selection_mode="single-object", key="incident_map"
+)
+render.legend(shown_map.legend)
 for obj in (map_event.selection.objects or {}).get("strikes", []) if map_event else []:
     picked.extend(i for i in str(obj.get("all_ids", "")).split(",") if i)
 

@@ -9,6 +9,7 @@ countries are drawn as the first layer over an ocean rectangle.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -73,7 +74,7 @@ def build_layers(
         layers.append(
             pdk.Layer(
                 "GeoJsonLayer",
-                countries_feature_collection(SCREEN_TOLERANCE_DEG),
+                BASEMAP_DATA,
                 id="basemap",
                 get_fill_color=LAND_COLOR,
                 get_line_color=BORDER_COLOR,
@@ -187,11 +188,25 @@ def _compact(strikes: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+TOOLTIP = {"text": "{tooltip}"}
+"""deck.gl's text-mode tooltip: the point's ``tooltip`` column, set as text, never parsed as HTML."""
+BASEMAP_DATA = "tracker:basemap-countries"
+"""The basemap layer's data in the layer itself: :class:`CompactDeck` puts the bundled countries
+(GeoJSON, serialised once per process) in its place when it writes the deck's JSON."""
+
+
+@lru_cache(maxsize=1)
+def _basemap_json() -> str:
+    return json.dumps(countries_feature_collection(SCREEN_TOLERANCE_DEG), separators=(",", ":"))
+
+
 class CompactDeck(pdk.Deck):
-    """A Deck whose JSON has no indentation (pydeck indents by 2, which triples the size)."""
+    """A Deck whose JSON has no indentation (pydeck indents by 2, which triples the size), with
+    the bundled countries written in where the basemap layer names them."""
 
     def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        text = json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        return text.replace(json.dumps(BASEMAP_DATA), _basemap_json(), 1)
 
 
 def build_deck(layers: list[pdk.Layer], *, view: pdk.ViewState = DEFAULT_VIEW) -> pdk.Deck:
@@ -200,5 +215,17 @@ def build_deck(layers: list[pdk.Layer], *, view: pdk.ViewState = DEFAULT_VIEW) -
         layers=layers,
         initial_view_state=view,
         map_provider=None,
-        tooltip={"text": "{tooltip}"},
+        tooltip=TOOLTIP,
     )
+
+
+class PrebuiltDeck(pdk.Deck):
+    """A deck whose JSON was written before (by :meth:`CompactDeck.to_json`, e.g. from a cache):
+    it hands that text on unchanged, with the same text-only tooltip."""
+
+    def __init__(self, deck_json: str) -> None:
+        super().__init__(layers=[], initial_view_state=DEFAULT_VIEW, map_provider=None, tooltip=TOOLTIP)
+        self._deck_json = deck_json
+
+    def to_json(self) -> str:
+        return self._deck_json

@@ -5,8 +5,8 @@ points than ``max_points``, the records are grouped into square grid cells inste
 (``cell_km`` a side, measured east-west at the middle latitude of the records), still
 apart by precision, the cell growing until the groups fit: the cap holds after
 grouping.  A grouped point sits at its cell's centre and its ring (``ring_km``) reaches
-every record's possible position: the distance to the record plus the record's own
-uncertainty radius, so a grouped or approximate position is never drawn as exact.
+every record's possible position: half the cell's diagonal plus the largest uncertainty
+radius of its records, so a grouped or approximate position is never drawn as exact.
 
 Longitude/latitude are EPSG:4326 degrees; distances are kilometres.
 """
@@ -99,45 +99,56 @@ def _cells(lon: np.ndarray, lat: np.ndarray, lat0: float, cell_km: float) -> tup
     return np.floor(x / cell_km).astype(np.int64), np.floor(lat * KM_PER_DEGREE / cell_km).astype(np.int64)
 
 
-def _distance_in_cell_km(
-    lon: np.ndarray, lat: np.ndarray, lon0: np.ndarray, lat0: np.ndarray, iy: np.ndarray, cell_km: float
-) -> np.ndarray:
-    """Distance (km) from each position to its cell's centre, never less than the great-circle one:
-    the flat distance with the east-west degree as long as at the cell's edge nearest the
-    equator (the longest it gets in the cell), plus 1 %."""
-    rows = np.arange(int(iy.min()), int(iy.max()) + 1)
-    south, north = rows * cell_km / KM_PER_DEGREE, (rows + 1) * cell_km / KM_PER_DEGREE
+def _cell_reach_km(lat_centre: np.ndarray, lat0: float, cell_km: float) -> np.ndarray:
+    """How far (km) a position in a cell may lie from the cell's centre, never less than the true
+    great-circle distance: half the cell's diagonal, its east-west side as long as at the cell's
+    edge nearest the equator (the longest it gets in the cell), plus 1 %."""
+    half_height = cell_km / KM_PER_DEGREE / 2
+    south, north = lat_centre - half_height, lat_centre + half_height
     nearest = np.where(south * north <= 0, 0.0, np.minimum(np.abs(south), np.abs(north)))
-    cos = np.cos(np.radians(nearest))[iy - rows[0]]
-    return np.hypot((lon - lon0) * cos * KM_PER_DEGREE, (lat - lat0) * KM_PER_DEGREE) * 1.01
+    width = cell_km * np.cos(np.radians(nearest)) / np.cos(np.radians(lat0))
+    return np.hypot(width, cell_km) / 2 * 1.01
 
 
 def choose_cell_km(
     lon: np.ndarray, lat: np.ndarray, precision: np.ndarray, *, max_points: int, min_cell_km: float = 0.0
 ) -> float:
     """The grid cell (km) the points are grouped in: 0 when the distinct (position, precision)
-    pairs fit in ``max_points`` (and no ``min_cell_km`` is asked), else the smallest cell of
-    :data:`CELL_LADDER_KM` (at least ``min_cell_km``) that leaves at most ``max_points`` groups."""
+    pairs fit in ``max_points``, else the smallest cell of :data:`CELL_LADDER_KM` (at least
+    ``min_cell_km``, e.g. a map's scale) that leaves at most ``max_points`` groups."""
     if not len(lon):
         return 0.0
-    if min_cell_km <= 0 and len(lon) <= max_points:
+    if len(lon) <= max_points:
         return 0.0
     # as many groups as distinct positions at least: when the longitudes alone are too many, skip the count
     head = lon[: 4 * max_points]
     if (
-        min_cell_km <= 0
-        and len(np.unique(head)) <= max_points
+        len(np.unique(head)) <= max_points
         and len(pd.unique(lon)) <= max_points
         and _group_codes([lon, lat, precision])[1] <= max_points
     ):
         return 0.0
     lat0 = _middle_latitude(lat)
     ladder = [c for c in CELL_LADDER_KM if c >= min_cell_km] or [CELL_LADDER_KM[-1]]
-    lo, hi = 0, len(ladder) - 1  # the number of groups shrinks as the cell grows: search the ladder
+    kinds = int(np.count_nonzero(np.bincount(precision)))
+
+    def fits(cell: float) -> bool:
+        ix, iy = _cells(lon, lat, lat0, cell)
+        return _group_codes([ix, iy, precision])[1] <= max_points
+
+    def box_fits(cell: float) -> bool:  # every cell of the records' bounding box, each precision: an upper bound
+        ix, iy = _cells(np.array([lon.min(), lon.max()]), np.array([lat.min(), lat.max()]), lat0, cell)
+        return (int(ix[1] - ix[0]) + 1) * (int(iy[1] - iy[0]) + 1) * kinds <= max_points
+
+    # the number of groups shrinks as the cell grows: the bounding box bounds the search, spread
+    # records usually need the rung just below that bound, else search the ladder in halves
+    hi = next((i for i, c in enumerate(ladder) if box_fits(c)), len(ladder) - 1)
+    if hi == 0 or not fits(ladder[hi - 1]):
+        return ladder[hi]
+    lo, hi = 0, hi - 1
     while lo < hi:
         mid = (lo + hi) // 2
-        ix, iy = _cells(lon, lat, lat0, ladder[mid])
-        if _group_codes([ix, iy, precision])[1] <= max_points:
+        if fits(ladder[mid]):
             hi = mid
         else:
             lo = mid + 1
@@ -160,7 +171,8 @@ def aggregate_strikes(
     ``rows`` (a boolean mask over ``incidents``) selects the records without copying the
     frame.  Records with no position are left out (they are counted but never drawn).
     Columns: longitude, latitude, precision, radius_km (the largest record radius),
-    ring_km (how far the records' true positions may lie from the point), cell_km (0 for
+    ring_km (how far the records' true positions may lie from the point: the largest
+    record radius, plus half the cell's diagonal when grouped in cells), cell_km (0 for
     exact positions), records, strikes, killed, presumed_dead, symbol_px (on-screen radius,
     area proportional to deaths), count_label (the number of strike engagements where it is
     2 or more, else ""), ids, all_ids (for picking, when short), tooltip (short: the
@@ -176,49 +188,51 @@ def aggregate_strikes(
     precision_codes, precision_names = pd.factorize(incidents["location_precision"], use_na_sentinel=False)
     precision = precision_codes[placed]
     cell = choose_cell_km(lon, lat, precision, max_points=max_points, min_cell_km=min_cell_km)
+    lat0 = _middle_latitude(lat)
     if cell:
-        lat0 = _middle_latitude(lat)
         ix, iy = _cells(lon, lat, lat0, cell)
-        codes, _n = _group_codes([ix, iy, precision])
+        codes, n = _group_codes([ix, iy, precision])
         px = (ix + 0.5) * cell / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
         py = (iy + 0.5) * cell / KM_PER_DEGREE
     else:
-        codes, _n = _group_codes([lon, lat, precision])
+        codes, n = _group_codes([lon, lat, precision])
         px, py = lon, lat
     radius = np.nan_to_num(_numbers(incidents, "radius_km", placed), nan=0.0)
-    reach = radius + (_distance_in_cell_km(lon, lat, px, py, iy, cell) if cell else 0.0)
-    per_row = pd.DataFrame(
+    dates = incidents["date"].to_numpy(dtype="datetime64[ns]")[placed].view(np.int64)
+    nat = np.iinfo(np.int64).min  # NaT's integer: the largest date and the smallest
+    first = np.full(n, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    radius_km = np.full(n, -np.inf)
+    np.maximum.at(radius_km, codes, radius)
+    centre_lat = np.asarray(py, dtype=float)[first]
+    ring_km = radius_km + (_cell_reach_km(centre_lat, lat0, cell) if cell else 0.0)
+    date_min, date_max = np.full(n, np.iinfo(np.int64).max), np.full(n, nat)
+    np.minimum.at(date_min, codes, np.where(dates == nat, np.iinfo(np.int64).max, dates))
+    np.maximum.at(date_max, codes, dates)
+    date_min[date_min == np.iinfo(np.int64).max] = nat
+
+    def total(col: str) -> np.ndarray:
+        values = np.nan_to_num(_numbers(incidents, col, placed), nan=0.0)
+        return np.bincount(codes, weights=values, minlength=n).round().astype(np.int64)
+
+    agg = pd.DataFrame(
         {
-            "longitude": px,
-            "latitude": py,
-            "precision": precision,
-            "radius_km": radius,
-            "reach": reach,
-            "strikes": np.nan_to_num(_numbers(incidents, "strikes", placed), nan=0.0),
-            "killed": np.nan_to_num(_numbers(incidents, "killed", placed), nan=0.0),
-            "presumed_dead": np.nan_to_num(_numbers(incidents, "presumed_dead", placed), nan=0.0),
-            "date": incidents["date"].to_numpy()[placed],
+            "longitude": np.asarray(px, dtype=float)[first],
+            "latitude": np.asarray(py, dtype=float)[first],
+            "precision": precision[first],
+            "radius_km": radius_km,
+            "ring_km": ring_km,
+            "records": np.bincount(codes, minlength=n),
+            "strikes": total("strikes"),
+            "killed": total("killed"),
+            "presumed_dead": total("presumed_dead"),
+            "date_min": pd.to_datetime(date_min.view("datetime64[ns]")),
+            "date_max": pd.to_datetime(date_max.view("datetime64[ns]")),
         }
-    )
-    g = per_row.groupby(codes, sort=False)
-    agg = g.agg(
-        longitude=("longitude", "first"),
-        latitude=("latitude", "first"),
-        precision=("precision", "first"),
-        radius_km=("radius_km", "max"),
-        ring_km=("reach", "max"),
-        records=("strikes", "size"),
-        strikes=("strikes", "sum"),
-        killed=("killed", "sum"),
-        presumed_dead=("presumed_dead", "sum"),
-        date_min=("date", "min"),
-        date_max=("date", "max"),
     )
     agg["code"] = agg.index.to_numpy()
     agg["precision"] = np.asarray(precision_names, dtype=object)[agg["precision"].to_numpy()]
     agg = agg.sort_values(["longitude", "latitude", "precision"], kind="stable").reset_index(drop=True)
-    for col in ("strikes", "killed", "presumed_dead"):
-        agg[col] = agg[col].astype(np.int64)
     if not cell:
         agg["ring_km"] = np.where(agg["precision"] == "exact", 0.0, agg["radius_km"])
     agg["cell_km"] = cell
