@@ -56,12 +56,10 @@ def _map_view(
     rows = _f.incident_mask(_b.incidents)
     designations = _f.apply_designations(_b.designations) if context else _b.designations.iloc[0:0]
     routes = _f.apply_routes(_b.routes) if context else _b.routes.iloc[0:0]
-    strikes = layers.aggregate_strikes(_b.incidents, rows=rows)
-    built = layers.build_layers(_b.incidents, designations, routes, show=show, rows=rows, strikes=strikes)
-    legend = layers.legend_entries(_b.incidents, designations, routes, show=show, strikes=strikes)
+    deck, legend, strikes = layers.build_map(_b.incidents, designations, routes, show=show, rows=rows)
     placed = _b.incidents["latitude"].notna().to_numpy() & _b.incidents["longitude"].notna().to_numpy()
     return MapView(
-        deck_json=layers.build_deck(built).to_json(),
+        deck_json=deck.to_json(),
         legend=legend,
         unplaced=int((rows & ~placed).sum()),
         points=len(strikes),

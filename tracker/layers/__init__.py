@@ -14,7 +14,7 @@ too), and ``legend_entries`` lists what ``build_layers`` draws, in its colours.
 - :mod:`.deck`: the layers and the deck.
 """
 
-from tracker.layers.deck import CompactDeck, PrebuiltDeck, build_deck, build_layers
+from tracker.layers.deck import CompactDeck, PrebuiltDeck, build_deck, build_layers, build_map
 from tracker.layers.legend import LegendEntry, legend_entries, strike_legend
 from tracker.layers.places import aggregate_designations, route_paths
 from tracker.layers.strikes import CELL_LADDER_KM, aggregate_strikes, choose_cell_km
@@ -71,6 +71,7 @@ __all__ = [
     "aggregate_strikes",
     "build_deck",
     "build_layers",
+    "build_map",
     "choose_cell_km",
     "legend_entries",
     "route_paths",

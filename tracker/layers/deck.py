@@ -50,11 +50,13 @@ def build_layers(
     max_points: int = MAX_POINTS,
     rows: np.ndarray | None = None,
     strikes: pd.DataFrame | None = None,
+    context: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[pdk.Layer]:
     """The map's layers in drawing order (basemap first, strikes on top).
 
     ``rows`` (a boolean mask over ``incidents``) selects the strikes without copying the
-    frame; ``strikes``, when given, is their :func:`aggregate_strikes` already made.  Each
+    frame; ``strikes``, when given, is their :func:`aggregate_strikes` already made, and
+    ``context`` the (:func:`aggregate_designations`, :func:`route_paths`) of the other two.  Each
     layer is sent only the columns it draws, positions to 5 decimals (about a metre).
     """
     layers: list[pdk.Layer] = []
@@ -83,7 +85,7 @@ def build_layers(
             )
         )
     if "routes" in show:
-        paths = route_paths(routes)
+        paths = route_paths(routes) if context is None else context[1]
         layers.append(
             pdk.Layer(
                 "PathLayer",
@@ -98,7 +100,7 @@ def build_layers(
             )
         )
     if "designations" in show:
-        pts = aggregate_designations(designations)
+        pts = aggregate_designations(designations) if context is None else context[0]
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
@@ -229,3 +231,29 @@ class PrebuiltDeck(pdk.Deck):
 
     def to_json(self) -> str:
         return self._deck_json
+
+
+def build_map(
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    routes: gpd.GeoDataFrame | None,
+    *,
+    show: tuple[str, ...] = LAYER_NAMES,
+    max_points: int = MAX_POINTS,
+    rows: np.ndarray | None = None,
+) -> tuple[CompactDeck, list, pd.DataFrame]:
+    """The deck, its legend entries and the strike points, each aggregate made once.
+
+    ``rows`` (a boolean mask over ``incidents``) selects the strikes without copying the frame.
+    """
+    from tracker.layers.legend import legend_entries
+
+    strikes = aggregate_strikes(incidents, max_points=max_points, rows=rows)
+    context = (
+        aggregate_designations(designations),
+        route_paths(routes) if routes is not None else pd.DataFrame(columns=["route_id", "path", "schematic"]),
+    )
+    options = {"show": show, "strikes": strikes, "context": context}
+    built = build_layers(incidents, designations, routes, **options)  # type: ignore[arg-type]
+    legend = legend_entries(incidents, designations, routes, **options)  # type: ignore[arg-type]
+    return build_deck(built), legend, strikes

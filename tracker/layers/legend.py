@@ -45,6 +45,7 @@ def legend_entries(
     show: tuple[str, ...] = LAYER_NAMES,
     max_points: int = MAX_POINTS,
     strikes: pd.DataFrame | None = None,
+    context: tuple[pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[LegendEntry]:
     """The legend of what ``build_layers`` draws for the same arguments, in its colours.
 
@@ -60,7 +61,7 @@ def legend_entries(
             strikes = aggregate_strikes(incidents, max_points=max_points)
         entries.extend(strike_legend(strikes, show=show))
     if "routes" in show and routes is not None and len(routes):
-        paths = route_paths(routes)
+        paths = route_paths(routes) if context is None else context[1]
         if len(paths):
             types = {str(t) for t in routes.loc[routes["route_id"].isin(paths["route_id"]), "route_type"]}
             drawn = {t if t in ROUTE_COLORS else "other" for t in types}
@@ -77,7 +78,7 @@ def legend_entries(
                     )
                 )
     if "designations" in show:
-        pts = aggregate_designations(designations)
+        pts = aggregate_designations(designations) if context is None else context[0]
         if len(pts):
             first = len(entries)
             for name, color in ENTITY_COLORS.items():
