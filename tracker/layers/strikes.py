@@ -51,6 +51,7 @@ COLUMNS = [
 ]
 
 _DENSE_SPAN = 1 << 24
+_PRECISION_RANK = {"exact": 0, "approximate": 1, "area": 2}
 
 _PLACEMENT = re.compile(r".*: placed (?:at )?(?:the )?(.+?)(?: \(hand-placed|;|$)")
 
@@ -97,6 +98,13 @@ def _cells(lon: np.ndarray, lat: np.ndarray, lat0: float, cell_km: float) -> tup
     """Grid cell indices (east, north) of each position for cells of ``cell_km``."""
     x = lon * (KM_PER_DEGREE * np.cos(np.radians(lat0)))
     return np.floor(x / cell_km).astype(np.int64), np.floor(lat * KM_PER_DEGREE / cell_km).astype(np.int64)
+
+
+def _great_circle_km(lon1: np.ndarray, lat1: np.ndarray, lon2: np.ndarray, lat2: np.ndarray) -> np.ndarray:
+    """Great-circle (haversine, mean Earth radius) distance in kilometres."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
 def _cell_reach_km(lat_centre: np.ndarray, lat0: float, cell_km: float) -> np.ndarray:
@@ -189,15 +197,23 @@ def aggregate_strikes(
     precision = precision_codes[placed]
     cell = choose_cell_km(lon, lat, precision, max_points=max_points, min_cell_km=min_cell_km)
     lat0 = _middle_latitude(lat)
+    radius = np.nan_to_num(_numbers(incidents, "radius_km", placed), nan=0.0)
+    reach: np.ndarray | None = None  # per-row distance to the point, where the cell formula does not hold
     if cell:
         ix, iy = _cells(lon, lat, lat0, cell)
         codes, n = _group_codes([ix, iy, precision])
+        if n > max_points:  # more precisions than the cap allows: the cells hold every precision
+            codes, n = _group_codes([ix, iy])
         px = (ix + 0.5) * cell / (KM_PER_DEGREE * np.cos(np.radians(lat0)))
         py = (iy + 0.5) * cell / KM_PER_DEGREE
+        if n > max_points:  # still too many: one point at the middle of the records' box
+            codes, n = np.zeros(len(lon), dtype=np.int64), 1
+            px = np.full(len(lon), (lon.min() + lon.max()) / 2)
+            py = np.full(len(lon), (lat.min() + lat.max()) / 2)
+            reach = _great_circle_km(lon, lat, px, py) * 1.01 + radius
     else:
         codes, n = _group_codes([lon, lat, precision])
         px, py = lon, lat
-    radius = np.nan_to_num(_numbers(incidents, "radius_km", placed), nan=0.0)
     dates = incidents["date"].to_numpy(dtype="datetime64[ns]")[placed].view(np.int64)
     nat = np.iinfo(np.int64).min  # NaT's integer: the largest date and the smallest
     first = np.full(n, len(codes), dtype=np.int64)
@@ -206,6 +222,17 @@ def aggregate_strikes(
     np.maximum.at(radius_km, codes, radius)
     centre_lat = np.asarray(py, dtype=float)[first]
     ring_km = radius_km + (_cell_reach_km(centre_lat, lat0, cell) if cell else 0.0)
+    if reach is not None:
+        ring_km = np.array([float(reach.max())])
+    # a group's precision: the least precise of its records (they differ only when the cap forced it)
+    rank = np.array([_PRECISION_RANK.get(str(name), len(_PRECISION_RANK)) for name in precision_names])
+    least = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(least, codes, rank[precision])
+    group_precision = precision[first]
+    mixed = rank[group_precision] != least
+    if mixed.any():
+        by_rank = {r: i for i, r in enumerate(rank)}
+        group_precision = np.where(mixed, [by_rank.get(int(r), -1) for r in least], group_precision)
     date_min, date_max = np.full(n, np.iinfo(np.int64).max), np.full(n, nat)
     np.minimum.at(date_min, codes, np.where(dates == nat, np.iinfo(np.int64).max, dates))
     np.maximum.at(date_max, codes, dates)
@@ -219,7 +246,7 @@ def aggregate_strikes(
         {
             "longitude": np.asarray(px, dtype=float)[first],
             "latitude": np.asarray(py, dtype=float)[first],
-            "precision": precision[first],
+            "precision": group_precision,
             "radius_km": radius_km,
             "ring_km": ring_km,
             "records": np.bincount(codes, minlength=n),
