@@ -253,7 +253,6 @@ def build_map(
         aggregate_designations(designations),
         route_paths(routes) if routes is not None else pd.DataFrame(columns=["route_id", "path", "schematic"]),
     )
-    options = {"show": show, "strikes": strikes, "context": context}
-    built = build_layers(incidents, designations, routes, **options)  # type: ignore[arg-type]
-    legend = legend_entries(incidents, designations, routes, **options)  # type: ignore[arg-type]
+    built = build_layers(incidents, designations, routes, show=show, strikes=strikes, context=context)
+    legend = legend_entries(incidents, designations, routes, show=show, strikes=strikes, context=context)
     return build_deck(built), legend, strikes
