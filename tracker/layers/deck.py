@@ -122,7 +122,12 @@ def build_layers(
     drawn = _compact(strikes)
     if "rings" in show:
         ringed = (strikes["precision"] != "exact") | (strikes["ring_km"] > 0)
-        rings = drawn.loc[ringed, ["longitude", "latitude", "ring_km"]].rename(columns={"ring_km": "radius_km"})
+        rings = (  # one ring per point: the widest (it holds the others drawn there)
+            drawn.loc[ringed, ["longitude", "latitude", "ring_km"]]
+            .groupby(["longitude", "latitude"], as_index=False, sort=False)["ring_km"]
+            .max()
+            .rename(columns={"ring_km": "radius_km"})
+        )
         layers.append(
             pdk.Layer(
                 "ScatterplotLayer",
