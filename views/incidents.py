@@ -11,15 +11,24 @@ b = bundle()
 f = current_filters()
 incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
 
+TABLE_ROWS = 5_000
+"""The most rows the table shows (the first by date); the Export page downloads them all."""
+
 st.title("Incidents")
 st.caption(
-    f"{len(incidents)} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
+    f"{len(incidents):,} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
     "to see its detail. Positions are rarely reported: see each record's precision and radius."
 )
+shown = incidents.head(TABLE_ROWS)
+if len(incidents) > TABLE_ROWS:
+    st.caption(
+        f"The table shows the first {TABLE_ROWS:,} of them by date; narrow the filters to see others, "
+        "or download them all from the Export page."
+    )
 
-table = incidents.assign(
-    source=incidents["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
-    date=incidents["date"].dt.date,
+table = shown.assign(
+    source=shown["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
+    date=shown["date"].dt.date,
 )[
     [
         "incident_id",
