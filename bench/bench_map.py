@@ -125,10 +125,11 @@ def bench(n: int, bundle: readers.Bundle) -> None:
     frame = incident_frame(n)
     sample = frame.iloc[: min(SAMPLE, n)]
     scale = n / len(sample)
-    slowest, slowest_f, biggest = 0.0, FILTERS[0], 0
+    slowest, slowest_f, biggest, each = 0.0, FILTERS[0], 0, []
     for f in FILTERS:
         filter_change(frame, bundle, f)  # warm the process caches (basemap JSON)
         t, (counters, deck) = best(filter_change, frame, bundle, f)
+        each.append(f"{t * 1000:.0f}")
         if t > slowest:
             slowest, slowest_f = t, f
         biggest = max(biggest, len(deck))
@@ -143,7 +144,8 @@ def bench(n: int, bundle: readers.Bundle) -> None:
     tracemalloc.stop()
     print(
         f"{n:>9,} rows  filter -> counters + layers + deck JSON: {slowest * 1000:7.1f} ms (slowest of "
-        f"{len(FILTERS)} filters: {slowest_f.caption()})   baseline per-row loop: ~{t_loop * scale * 1000:9.1f} ms "
+        f"{len(FILTERS)} filters, {' / '.join(each)} ms: {slowest_f.caption()})   "
+        f"baseline per-row loop: ~{t_loop * scale * 1000:9.1f} ms "
         f"(scaled from {len(sample):,} rows)   peak memory {peak / 1e6:6.1f} MB"
     )
     naive = naive_deck(sample, bundle)

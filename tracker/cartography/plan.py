@@ -8,6 +8,7 @@ filtered canonical frames in EPSG:4326 longitude/latitude; dates are inclusive.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,6 +224,25 @@ def _projected(incidents: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarra
     return x, y
 
 
+_SYMBOLS: dict[tuple[int, bytes, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _strike_symbols(incidents: pd.DataFrame, drawn: np.ndarray, min_cell_km: float) -> pd.DataFrame:
+    """The strike symbols of the ``drawn`` rows, grouped in cells at the map's scale when there are
+    many: made again only when the rows, or the smallest grid cell the scale allows, change
+    while the frame is settled."""
+    rung = sum(1 for c in layers.CELL_LADDER_KM if c < min_cell_km)
+    key = (id(incidents), hashlib.blake2b(np.packbits(drawn).tobytes(), digest_size=16).digest(), rung)
+    hit = _SYMBOLS.get(key)
+    if hit is not None and hit[0] is incidents:
+        return hit[1].copy()
+    strikes = layers.aggregate_strikes(incidents, rows=drawn, max_points=MAX_SYMBOLS, min_cell_km=min_cell_km)
+    while len(_SYMBOLS) >= 2:
+        _SYMBOLS.pop(next(iter(_SYMBOLS)))
+    _SYMBOLS[key] = (incidents, strikes)
+    return strikes.copy()
+
+
 def _cell_notes(strikes: pd.DataFrame, cell: float) -> list[str]:
     return [
         f"Too many strike positions to draw one by one: strikes are grouped in grid cells of about {cell:g} km "
@@ -343,9 +363,7 @@ def _select(
 
     drawn = rows if ({"strikes", "rings"} & show) else np.zeros(len(incidents), dtype=bool)
     frame_km = (frame.xlim[1] - frame.xlim[0]) / 1000.0
-    strikes = layers.aggregate_strikes(
-        incidents, rows=drawn, max_points=MAX_SYMBOLS, min_cell_km=frame_km / CELLS_ACROSS
-    )
+    strikes = _strike_symbols(incidents, drawn, frame_km / CELLS_ACROSS)
     cell = float(strikes["cell_km"].iloc[0]) if len(strikes) else 0.0
     notes = (_cell_notes(strikes, cell) if cell else _stack_notes(strikes)) if "strikes" in show else []
     if unplaced:
