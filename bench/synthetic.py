@@ -12,11 +12,17 @@ range), so the import's slow paths are measured too.  Deterministic for a given 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tracker import schema  # noqa: E402
 
 PLACES = ("80 nm south of Beata Island", "Eastern Pacific", "Caribbean Sea", "off Sucre, Venezuela")
 AFFILIATIONS = ("Tren de Aragua", "ELN", "Cartel de los Soles", "not stated")
@@ -57,6 +63,30 @@ def incident_table(n: int, seed: int = 0) -> pa.Table:
             ),
         }
     )
+
+
+def incident_frame(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` synthetic incidents as a canonical frame, as the store would hand them to a page.
+
+    The rows of :func:`incident_table` with what the import adds: every row a boat strike of
+    one engagement and one vessel, the region from the longitude (east of 80° W: Caribbean), and
+    the reported place as ``location_text``.  Bad dates and latitudes stay missing.
+    """
+    table = incident_table(n, seed).to_pandas()
+    lon = pd.to_numeric(table["longitude"], errors="coerce")
+    lat = pd.to_numeric(table["latitude"], errors="coerce")
+    off = lat.abs() > 90
+    table.loc[off, ["latitude", "longitude"]] = ""
+    table["region"] = np.where(lon.isna() | off, "Unknown", np.where(lon > -80, "Caribbean", "Eastern Pacific"))
+    table["event_type"] = "boat strike"
+    table["strikes"] = 1
+    table["vessels"] = 1
+    table["presumed_dead"] = 0
+    table["location_text"] = table["location"]
+    table["affiliation_text"] = table["affiliation"]
+    table["location_precision"] = table["location_precision"].where(table["location_precision"] != "", "area")
+    table.loc[lon.isna() | off, "radius_km"] = ""
+    return schema.canonicalise("incidents", table)
 
 
 def incident_csv(n: int, path: str | Path, seed: int = 0) -> Path:

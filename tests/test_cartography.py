@@ -477,3 +477,68 @@ def test_each_preset_matches_its_golden_image(preset):
     golden = _golden_module()
     img, ref = golden.render_preset(preset), Image.open(golden.golden_path(preset)).convert("RGB")
     assert golden.matches(img, ref), f"{preset}: {golden.difference(img, ref)}"
+
+
+# -- a large view -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def large_view(bundle):
+    from support import synthetic_incidents
+
+    f = Filters(date_from=None)
+    inc = synthetic_incidents(150_000, seed=7)
+    return f, inc, f.apply_designations(bundle.designations), f.apply_routes(bundle.routes)
+
+
+def test_a_large_view_is_drawn_in_grid_cells_with_every_text_inside_the_page_and_counts_of_the_view(bundle, large_view):
+    f, inc, des, rts = large_view
+    spec = _preset_spec(bundle, f, "a4-landscape")
+    plan = cartography.plan_map(inc, des, rts, spec)
+    fig = _drawn(plan)
+    W, H = spec.size_pt
+    texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    for t in texts:
+        x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+        assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H, f"{t.get_text()[:40]!r} is cut"
+    for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
+        assert not _overlap(plan.layout[a], plan.layout[b])
+    strikes = plan.strikes
+    cell = float(strikes["cell_km"].iloc[0])
+    assert cell > 0 and 0 < len(strikes) <= cartography.plan.MAX_SYMBOLS
+    assert len(plan.symbols) == len(strikes)
+    assert len([t for t in texts if t.get_gid() == "count"]) <= 60
+    # the key, the subtitle and a note say the circles are grid cells
+    legend = next(a for a in fig.legends if a.get_gid() == "legend")
+    labels = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    assert labels[0].startswith(f"Strikes in a grid cell of about {cell:g} km")
+    assert any(f"grid cells of about {cell:g} km" in n for n in plan.notes)
+    # counts match the view: every placed record is in the fitted frame, unplaced ones count too
+    counters = {c.key: c.value for c in plan.counters}
+    boat = inc["event_type"] == "boat strike"
+    assert counters["strikes"] == int(inc.loc[boat, "strikes"].sum())
+    assert counters["deaths_announced"] == int(inc["killed"].sum())
+    placed = inc["latitude"].notna()
+    assert strikes["records"].sum() == int(placed.sum())
+    assert strikes["killed"].sum() == int(inc.loc[placed, "killed"].sum())
+    plt.close(fig)
+
+
+def test_a_large_view_has_a_strike_pixel_where_its_strikes_are(bundle, large_view):
+    f, inc, des, rts = large_view
+    spec = _spec(bundle, f, width_px=1600, height_px=1000, dpi=100, show=("basemap", "strikes"))
+    plan = cartography.plan_map(inc, des, rts, spec)
+    rgb = np.asarray(Image.open(io.BytesIO(cartography.render_plan(plan))).convert("RGB")).astype(int)
+    strikes = plan.strikes.assign(d=plan.strikes["killed"] + plan.strikes["presumed_dead"])
+    labelled = strikes.nlargest(60, "d").index  # numbers are drawn on the largest: look elsewhere
+    probe = strikes.drop(labelled)
+    probe = probe[probe["d"] > 0].sample(20, random_state=1)
+    red = 0
+    for rec in probe.itertuples():
+        x, y = cartography.pixel_of(rec.longitude, rec.latitude, plan)
+        r, g, b = rgb[int(round(y)), int(round(x))]
+        red += int(r > 150 and g < 110 and b < 110)
+    assert red == len(probe)
+    # and the ocean stays ocean far from any strike: the frame's corner
+    x0, y0, _x1, _y1 = (v * spec.dpi / 72 for v in plan.layout["map"])
+    assert np.abs(rgb[int(y0) + 3, int(x0) + 3] - np.array(layers.OCEAN_COLOR)).max() <= 40

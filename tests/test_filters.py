@@ -1,5 +1,8 @@
 import datetime as dt
 
+import pandas as pd
+import pytest
+
 from tracker.filters import DEFAULT_START, Filters
 
 
@@ -70,3 +73,34 @@ def test_caption_reads_like_a_sentence():
     assert f.caption() == (
         "where date 2025-09-01 to 2025-11-15; region Caribbean or Eastern Pacific; text contains 'x'"
     )
+
+
+# -- the column path keeps the plain path's rows -------------------------------------
+
+
+CASES = [
+    Filters(),
+    Filters(date_from=None),
+    Filters(date_from=dt.date(2025, 10, 27), date_to=dt.date(2025, 12, 31)),
+    Filters(regions=("Caribbean",)),
+    Filters(regions=("Eastern Pacific", "Unknown"), event_types=("boat strike",)),
+    Filters(affiliations=("Tren de Aragua", "ELN")),
+    Filters(text="beata"),
+    Filters(text="  SUCRE "),
+    Filters(text="survivors", date_to=dt.date(2026, 3, 1), regions=("Caribbean",)),
+    Filters(text="no such text anywhere"),
+]
+
+
+@pytest.mark.parametrize("f", CASES, ids=lambda f: f.caption())
+def test_the_column_filter_keeps_exactly_the_rows_of_the_plain_filter(bundle, f):
+    import reference
+
+    from support import synthetic_incidents
+
+    for frame in (bundle.incidents, synthetic_incidents(20_000)):
+        expected = reference.apply_incidents(f, frame)
+        mask = f.incident_mask(frame)
+        assert mask.dtype == bool and len(mask) == len(frame)
+        assert list(frame.index[mask]) == list(expected.index)
+        pd.testing.assert_frame_equal(f.apply_incidents(frame), expected)

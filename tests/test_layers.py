@@ -210,3 +210,130 @@ def test_legend_has_no_count_entry_when_nothing_is_stacked(bundle):
     single = bundle.incidents[bundle.incidents["incident_id"] == "S36"]
     entries = layers.legend_entries(single, bundle.designations.iloc[0:0], bundle.routes.iloc[0:0])
     assert [e.style for e in entries] == ["dot", "ring"]
+
+
+# -- the map stays small -------------------------------------------------------------
+
+
+def _big_frame(n: int, seed: int = 1) -> pd.DataFrame:
+    """``n`` canonical rows built quickly: three precisions, long ids and place text, spread wide."""
+    rng = np.random.default_rng(seed)
+    precision = np.asarray(["exact", "approximate", "area"], dtype=object)[rng.integers(0, 3, n)]
+    frame = pd.DataFrame(
+        {
+            "incident_id": np.char.add("a-rather-long-record-identifier-", np.arange(n).astype(str)),
+            "date": pd.Timestamp("2025-09-01") + pd.to_timedelta(rng.integers(0, 400, n), unit="D"),
+            "region": np.asarray(["Caribbean", "Eastern Pacific"], dtype=object)[rng.integers(0, 2, n)],
+            "event_type": "boat strike",
+            "longitude": rng.uniform(-179, 179, n),
+            "latitude": rng.uniform(-60, 70, n),
+            "location_precision": precision,
+            "radius_km": np.where(precision == "exact", 0.0, 50.0),
+            "location_text": "x" * 300,
+            "location_basis": "gazetteer: placed at the representative point of a long named area " * 3,
+            "affiliation": np.asarray(["Tren de Aragua", "ELN", "not stated"], dtype=object)[rng.integers(0, 3, n)],
+            "strikes": 1,
+            "vessels": 1,
+            "killed": rng.integers(0, 6, n),
+            "presumed_dead": 0,
+            "survivors": 0,
+            "source_urls": "https://example.org/" + "y" * 200,
+        }
+    )
+    from tracker import schema
+
+    return schema.canonicalise("incidents", frame)
+
+
+@pytest.fixture(scope="module")
+def million():
+    return _big_frame(1_000_000)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [Filters(), Filters(regions=("Caribbean",)), Filters(text="identifier-99"), Filters(affiliations=("ELN",))],
+    ids=lambda f: f.caption(),
+)
+def test_the_deck_of_a_million_rows_stays_under_two_megabytes_whatever_the_filters(bundle, million, f):
+    rows = f.incident_mask(million)
+    deck, _legend, strikes = layers.build_map(
+        million, f.apply_designations(bundle.designations), f.apply_routes(bundle.routes), rows=rows
+    )
+    text = deck.to_json()
+    assert len(text.encode("utf-8")) <= 2_000_000
+    spec = json.loads(text)
+    drawn = next(layer for layer in spec["layers"] if layer["id"] == "strikes")["data"]
+    assert 0 < len(drawn) <= layers.MAX_POINTS
+    assert sum(strikes["records"]) == int((rows & million["latitude"].notna().to_numpy()).sum())
+
+
+@pytest.mark.parametrize("max_points", [1, 7, 100, 1500])
+def test_the_point_cap_holds_after_grouping_by_precision(max_points):
+    frame = _big_frame(30_000, seed=2)
+    # the same 400 positions under three precisions: 1,200 groups from 400 distinct positions
+    frame["longitude"] = np.round(frame["longitude"] % 20, 0) - 90
+    frame["latitude"] = np.round(frame["latitude"] % 20, 0)
+    agg = layers.aggregate_strikes(frame, max_points=max_points)
+    assert len(agg) <= max_points
+    assert agg["records"].sum() == len(frame) and agg["killed"].sum() == frame["killed"].sum()
+    assert len(agg.drop_duplicates(["longitude", "latitude", "precision"])) == len(agg)
+
+
+def test_few_points_are_sent_one_by_one_and_many_are_grouped_in_cells():
+    frame = _big_frame(1_000, seed=3)
+    exact = layers.aggregate_strikes(frame, max_points=1500)
+    assert (exact["cell_km"] == 0).all() and len(exact) == 1_000
+    assert (exact.loc[exact["precision"] == "exact", "ring_km"] == 0).all()
+    grouped = layers.aggregate_strikes(frame, max_points=100)
+    assert (grouped["cell_km"] > 0).all() and len(grouped) <= 100
+    assert (grouped["ring_km"] > 0).all()  # a cell's point is never drawn as an exact position
+    assert grouped["tooltip"].str.contains("km grid cell").all()
+
+
+def test_a_grid_cell_holds_exactly_the_rows_inside_it_and_its_ring_reaches_each_of_them():
+    from tracker.layers.strikes import KM_PER_DEGREE
+
+    frame = _big_frame(50_000, seed=4)
+    frame = frame[(frame["longitude"].between(-110, -60)) & frame["latitude"].between(-5, 30)]
+    agg = layers.aggregate_strikes(frame, max_points=800)
+    cell = float(agg["cell_km"].iloc[0])
+    assert cell > 0 and len(agg) <= 800
+    lat0 = float(np.clip((frame["latitude"].min() + frame["latitude"].max()) / 2, -70, 70))
+    km_per_lon = KM_PER_DEGREE * np.cos(np.radians(lat0))
+    for point in agg.sample(40, random_state=0).itertuples():
+        half_lon, half_lat = cell / km_per_lon / 2, cell / KM_PER_DEGREE / 2
+        inside = frame[
+            (frame["location_precision"] == point.precision)
+            & (frame["longitude"] >= point.longitude - half_lon - 1e-9)
+            & (frame["longitude"] < point.longitude + half_lon - 1e-9)
+            & (frame["latitude"] >= point.latitude - half_lat - 1e-9)
+            & (frame["latitude"] < point.latitude + half_lat - 1e-9)
+        ]
+        assert point.records == len(inside)
+        assert point.killed == inside["killed"].sum() and point.strikes == inside["strikes"].sum()
+        assert point.count_label == (str(point.strikes) if point.strikes >= 2 else "")
+        # great-circle distance plus the record's own radius: within the ring
+        p1, p2 = np.radians(point.latitude), np.radians(inside["latitude"].to_numpy())
+        dlon = np.radians(inside["longitude"].to_numpy() - point.longitude)
+        a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlon / 2) ** 2
+        reach = 2 * 6371.0088 * np.arcsin(np.sqrt(a)) + inside["radius_km"].to_numpy()
+        assert (reach <= point.ring_km).all()
+
+
+def test_the_legend_explains_grid_cells_when_strikes_are_grouped():
+    frame = _big_frame(5_000, seed=5)
+    strikes = layers.aggregate_strikes(frame, max_points=200)
+    labels = [e.label for e in layers.strike_legend(strikes)]
+    cell = f"{strikes['cell_km'].iloc[0]:g}"
+    assert labels[0].startswith(f"Strikes grouped in grid cells of about {cell} km")
+    assert "dot area in proportion to the deaths in the cell" in labels[0]
+    assert any(label.startswith("Number on a dot: strike engagements in that cell") for label in labels)
+    assert any(label.startswith("Ring: how far the true positions of a cell's records may lie") for label in labels)
+
+
+def test_tooltips_and_picking_ids_stay_short(bundle):
+    long_text = bundle.incidents.assign(affiliation="A" * 500, incident_id=lambda d: d["incident_id"] + "-" + "z" * 80)
+    agg = layers.aggregate_strikes(long_text)
+    assert agg["tooltip"].str.len().max() <= 600
+    assert (agg["all_ids"].str.len() <= 200).all()

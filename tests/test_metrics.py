@@ -1,7 +1,11 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
+import reference
+import test_filters
 
+from support import synthetic_incidents
 from tracker import metrics
 from tracker.filters import Filters
 
@@ -79,3 +83,27 @@ def test_counters_as_of_never_passes_the_data():
 @pytest.mark.parametrize("func", [metrics.count_strikes, metrics.count_deaths_announced])
 def test_counters_on_empty_frames_are_zero(bundle, func):
     assert func(bundle.incidents.iloc[0:0]) == 0
+
+
+# -- the column path gives the plain path's numbers ----------------------------------
+
+
+@pytest.mark.parametrize("f", test_filters.CASES, ids=lambda f: f.caption())
+def test_counters_on_a_row_mask_equal_the_plain_counters_of_the_filtered_rows(bundle, f):
+    for frame in (bundle.incidents, synthetic_incidents(20_000, seed=3)):
+        rows = f.incident_mask(frame)
+        expected = reference.counters(reference.apply_incidents(f, frame))
+        masked = {c.key: c.value for c in metrics.incident_counters(frame, as_of=None, rows=rows)}
+        copied = {c.key: c.value for c in metrics.incident_counters(f.apply_incidents(frame), as_of=None)}
+        assert masked == copied == expected
+
+
+@pytest.mark.parametrize("f", test_filters.CASES[:6], ids=lambda f: f.caption())
+def test_weekly_series_on_a_row_mask_equals_the_plain_series(bundle, f):
+    for frame in (bundle.incidents, synthetic_incidents(20_000, seed=4)):
+        expected = reference.weekly_series(reference.apply_incidents(f, frame))
+        got = metrics.weekly_series(frame, rows=f.incident_mask(frame))
+        if expected.empty:
+            assert got.empty
+            continue
+        pd.testing.assert_frame_equal(got.reset_index(drop=True), expected.reset_index(drop=True))

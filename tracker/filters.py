@@ -12,7 +12,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from tracker.errors import InvalidOptionError, check_option
 from tracker.schema import REGIONS
@@ -73,31 +76,44 @@ class Filters:
 
     # -- applying ----------------------------------------------------------
 
-    def _text_mask(self, kind: str, frame: pd.DataFrame) -> pd.Series:
+    def _text_mask(self, kind: str, frame: pd.DataFrame) -> np.ndarray:
+        """Rows where any text column of ``kind`` contains the search text, ignoring case (literal,
+        not a pattern).  Computed on the Arrow columns: lower-cased, then a substring match."""
         needle = self.text.strip().lower()
+        mask = np.zeros(len(frame), dtype=bool) if needle else np.ones(len(frame), dtype=bool)
         if not needle:
-            return pd.Series(True, index=frame.index)
-        mask = pd.Series(False, index=frame.index)
+            return mask
         for col in _TEXT_COLUMNS[kind]:
-            mask |= frame[col].str.lower().str.contains(needle, regex=False, na=False)
+            values = frame[col]
+            if values.dtype == object:
+                values = values.astype(str)
+            arr = pa.chunked_array([pa.array(values.array)]) if len(values) else pa.chunked_array([], pa.string())
+            found = pc.fill_null(pc.match_substring(pc.utf8_lower(arr), needle), False)
+            mask |= found.to_numpy(zero_copy_only=False)
+        return mask
+
+    def incident_mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which incidents (a boolean array in row order) fall inside the date range, regions,
+        event types, affiliations and text: the rows :meth:`apply_incidents` keeps, without a copy."""
+        mask = self._text_mask("incidents", frame)
+        dates = frame["date"].to_numpy(dtype="datetime64[ns]")
+        if self.date_from is not None:
+            mask &= dates >= np.datetime64(self.date_from, "ns")
+        if self.date_to is not None:
+            mask &= dates < np.datetime64(self.date_to + dt.timedelta(days=1), "ns")
+        for name, col in (("regions", "region"), ("event_types", "event_type"), ("affiliations", "affiliation")):
+            chosen = getattr(self, name)
+            if chosen:
+                mask &= frame[col].isin(chosen).to_numpy(dtype=bool)
         return mask
 
     def apply_incidents(self, frame: pd.DataFrame) -> pd.DataFrame:
         """The incidents inside the date range, regions, event types, affiliations and text."""
-        mask = self._text_mask("incidents", frame)
-        if self.date_from is not None:
-            mask &= frame["date"] >= pd.Timestamp(self.date_from)
-        if self.date_to is not None:
-            mask &= frame["date"] < pd.Timestamp(self.date_to) + pd.Timedelta(days=1)
-        for name, col in (("regions", "region"), ("event_types", "event_type"), ("affiliations", "affiliation")):
-            chosen = getattr(self, name)
-            if chosen:
-                mask &= frame[col].isin(chosen)
-        return frame[mask]
+        return frame[self.incident_mask(frame)]
 
     def apply_designations(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Designations made by the end of the range (or undated) matching authority, program, type, text."""
-        mask = self._text_mask("designations", frame)
+        mask = pd.Series(self._text_mask("designations", frame), index=frame.index)
         if self.date_to is not None:
             end = pd.Timestamp(self.date_to) + pd.Timedelta(days=1)
             mask &= frame["designation_date"].isna() | (frame["designation_date"] < end)
@@ -109,7 +125,7 @@ class Filters:
 
     def apply_routes(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Routes of the chosen types matching the text."""
-        mask = self._text_mask("routes", frame)
+        mask = pd.Series(self._text_mask("routes", frame), index=frame.index)
         if self.route_types:
             mask &= frame["route_type"].isin(self.route_types)
         return frame[mask]

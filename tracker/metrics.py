@@ -17,6 +17,7 @@ import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 
@@ -35,55 +36,109 @@ class Counter:
     """A short definition shown on the counter itself (the full one is ``definition``)."""
 
 
-def _sum(series: pd.Series) -> int:
-    return int(series.sum(skipna=True)) if len(series) else 0
+@dataclass(frozen=True)
+class _Rows:
+    """The incident columns the counters read, as float arrays (missing as NaN), of the rows in view."""
+
+    boat_strike: np.ndarray
+    strikes: np.ndarray
+    vessels: np.ndarray
+    killed: np.ndarray
+    presumed_dead: np.ndarray
+    survivors: np.ndarray
+
+    @classmethod
+    def of(cls, incidents: pd.DataFrame, rows: np.ndarray | None = None) -> _Rows:
+        """The counted columns of ``incidents``, or of the rows a boolean mask ``rows`` selects."""
+        keep = slice(None) if rows is None else np.asarray(rows, dtype=bool)
+
+        def numbers(col: str) -> np.ndarray:
+            return incidents[col].to_numpy(dtype=float, na_value=np.nan)[keep]
+
+        return cls(
+            boat_strike=(incidents["event_type"] == "boat strike").to_numpy(dtype=bool)[keep],
+            strikes=numbers("strikes"),
+            vessels=numbers("vessels"),
+            killed=numbers("killed"),
+            presumed_dead=numbers("presumed_dead"),
+            survivors=numbers("survivors"),
+        )
+
+
+def _sum(values: np.ndarray) -> int:
+    return int(np.nansum(values)) if len(values) else 0
+
+
+def _strikes(r: _Rows) -> int:
+    return _sum(r.strikes[r.boat_strike])
+
+
+def _fatal_strikes(r: _Rows) -> int:
+    deaths = np.nan_to_num(r.killed) + np.nan_to_num(r.presumed_dead)
+    return _sum(r.strikes[r.boat_strike & (deaths > 0)])
+
+
+def _vessels(r: _Rows) -> int:
+    return _sum(r.vessels[r.boat_strike])
+
+
+def _deaths_announced(r: _Rows) -> int:
+    return _sum(r.killed)
+
+
+def _presumed_dead(r: _Rows) -> int:
+    return _sum(r.presumed_dead)
+
+
+def _survivors(r: _Rows) -> int:
+    return _sum(r.survivors)
+
+
+def _living_survivors(r: _Rows) -> int:
+    return _sum(np.clip(r.survivors - np.nan_to_num(r.presumed_dead), 0, None))
 
 
 def count_strikes(incidents: pd.DataFrame) -> int:
     """Strike engagements: the sum of `strikes` over boat-strike rows (27 Oct 2025 counts 3)."""
-    rows = incidents[incidents["event_type"] == "boat strike"]
-    return _sum(rows["strikes"])
+    return _strikes(_Rows.of(incidents))
 
 
 def count_fatal_strikes(incidents: pd.DataFrame) -> int:
     """Fatal strike engagements: the sum of `strikes` over boat-strike rows with at least one death
     announced or presumed. Rows with no death figure are not counted as fatal."""
-    rows = incidents[incidents["event_type"] == "boat strike"]
-    deaths = rows["killed"].fillna(0) + rows["presumed_dead"].fillna(0)
-    return _sum(rows.loc[deaths > 0, "strikes"])
+    return _fatal_strikes(_Rows.of(incidents))
 
 
 def count_vessels(incidents: pd.DataFrame) -> int:
     """Vessels struck: the sum of `vessels` over boat-strike rows (27 Oct 2025 counts 4)."""
-    rows = incidents[incidents["event_type"] == "boat strike"]
-    return _sum(rows["vessels"])
+    return _vessels(_Rows.of(incidents))
 
 
 def count_deaths_announced(incidents: pd.DataFrame) -> int:
     """People killed as announced at the time: the sum of `killed`; rows with no figure add nothing."""
-    return _sum(incidents["killed"])
+    return _deaths_announced(_Rows.of(incidents))
 
 
 def count_presumed_dead(incidents: pd.DataFrame) -> int:
     """Survivors later presumed dead after searches ended: the sum of `presumed_dead`."""
-    return _sum(incidents["presumed_dead"])
+    return _presumed_dead(_Rows.of(incidents))
 
 
 def count_deaths_with_presumed(incidents: pd.DataFrame) -> int:
     """Deaths as official tallies give them: announced deaths plus survivors presumed dead."""
-    return count_deaths_announced(incidents) + count_presumed_dead(incidents)
+    r = _Rows.of(incidents)
+    return _deaths_announced(r) + _presumed_dead(r)
 
 
 def count_survivors(incidents: pd.DataFrame) -> int:
     """People reported to have survived the strike itself (including those later presumed dead)."""
-    return _sum(incidents["survivors"])
+    return _survivors(_Rows.of(incidents))
 
 
 def count_living_survivors(incidents: pd.DataFrame) -> int:
     """Survivors not later presumed dead: per row, people reported to have survived the strike
     minus those of them later presumed dead after searches ended (never below zero)."""
-    alive = incidents["survivors"].astype("Float64") - incidents["presumed_dead"].astype("Float64").fillna(0)
-    return _sum(alive.clip(lower=0).dropna())
+    return _living_survivors(_Rows.of(incidents))
 
 
 def count_designations(designations: pd.DataFrame) -> int:
@@ -97,24 +152,42 @@ def definition(func: Callable[..., int]) -> str:
     return " ".join((inspect.getdoc(func) or "").split())
 
 
-def incident_counters(incidents: pd.DataFrame, *, as_of: dt.date | None) -> list[Counter]:
-    """The Overview counters for a filtered incident frame."""
-    no_figure = int(incidents["killed"].isna().sum())
+def incident_counters(
+    incidents: pd.DataFrame, *, as_of: dt.date | None, rows: np.ndarray | None = None
+) -> list[Counter]:
+    """The Overview counters for a filtered incident frame, or for the rows of ``incidents``
+    that a boolean mask ``rows`` selects (the same numbers, without copying the frame)."""
+    r = _Rows.of(incidents, rows)
+    no_figure = int(np.isnan(r.killed).sum())
     no_figure_note = f"{no_figure} row(s) in view have no death figure" if no_figure else ""
     spec = [
-        ("strikes", "Strikes", count_strikes, "engagements", ""),
-        ("fatal_strikes", "Fatal strikes", count_fatal_strikes, "engagements", no_figure_note),
-        ("vessels", "Vessels struck", count_vessels, "vessels", ""),
-        ("deaths_announced", "Deaths announced", count_deaths_announced, "people", no_figure_note),
-        ("presumed_dead", "Survivors presumed dead", count_presumed_dead, "people", ""),
-        ("deaths_with_presumed", "Deaths incl. presumed", count_deaths_with_presumed, "people", no_figure_note),
-        ("living_survivors", "Living survivors", count_living_survivors, "people", ""),
+        ("strikes", "Strikes", count_strikes, _strikes(r), "engagements", ""),
+        ("fatal_strikes", "Fatal strikes", count_fatal_strikes, _fatal_strikes(r), "engagements", no_figure_note),
+        ("vessels", "Vessels struck", count_vessels, _vessels(r), "vessels", ""),
+        (
+            "deaths_announced",
+            "Deaths announced",
+            count_deaths_announced,
+            _deaths_announced(r),
+            "people",
+            no_figure_note,
+        ),
+        ("presumed_dead", "Survivors presumed dead", count_presumed_dead, _presumed_dead(r), "people", ""),
+        (
+            "deaths_with_presumed",
+            "Deaths incl. presumed",
+            count_deaths_with_presumed,
+            _deaths_announced(r) + _presumed_dead(r),
+            "people",
+            no_figure_note,
+        ),
+        ("living_survivors", "Living survivors", count_living_survivors, _living_survivors(r), "people", ""),
     ]
     counters = [
-        Counter(key, label, func(incidents), unit, definition(func), as_of, caveat)
-        for key, label, func, unit, caveat in spec
+        Counter(key, label, value, unit, definition(func), as_of, caveat)
+        for key, label, func, value, unit, caveat in spec
     ]
-    survived, presumed = count_survivors(incidents), count_presumed_dead(incidents)
+    survived, presumed = _survivors(r), _presumed_dead(r)
     face = f"survived the strike and not later presumed dead: {survived} survived, {presumed} of them presumed dead"
     return [replace(c, face=face) if c.key == "living_survivors" else c for c in counters]
 
@@ -135,9 +208,16 @@ def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) ->
     )
 
 
-def view_counters(incidents: pd.DataFrame, designations: pd.DataFrame, *, as_of: dt.date | None) -> list[Counter]:
-    """Every counter of a view: the incident counters, then "designations to date"."""
-    return incident_counters(incidents, as_of=as_of) + [designation_counter(designations, as_of=as_of)]
+def view_counters(
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    *,
+    as_of: dt.date | None,
+    rows: np.ndarray | None = None,
+) -> list[Counter]:
+    """Every counter of a view: the incident counters (of the ``rows`` mask, when given), then
+    "designations to date"."""
+    return incident_counters(incidents, as_of=as_of, rows=rows) + [designation_counter(designations, as_of=as_of)]
 
 
 def counters_as_of(date_to: dt.date | None, data_as_of: dt.date) -> dt.date:
@@ -145,28 +225,32 @@ def counters_as_of(date_to: dt.date | None, data_as_of: dt.date) -> dt.date:
     return min(date_to, data_as_of) if date_to else data_as_of
 
 
-def weekly_series(incidents: pd.DataFrame) -> pd.DataFrame:
+def weekly_series(incidents: pd.DataFrame, *, rows: np.ndarray | None = None) -> pd.DataFrame:
     """Per ISO week (starting Monday): strike engagements, deaths announced, and the cumulative
-    deaths announced and deaths including presumed dead."""
+    deaths announced and deaths including presumed dead.  Rows with no date are left out."""
     cols = ["week", "strikes", "deaths_announced", "cumulative_deaths", "cumulative_deaths_with_presumed"]
-    if incidents.empty:
+    keep = slice(None) if rows is None else np.asarray(rows, dtype=bool)
+    days = incidents["date"].to_numpy(dtype="datetime64[ns]")[keep].astype("datetime64[D]")
+    dated = ~np.isnat(days)
+    if not dated.any():
         return pd.DataFrame(columns=cols)
-    week = incidents["date"].dt.to_period("W-SUN").dt.start_time
-    grouped = (
-        pd.DataFrame(
-            {
-                "week": week,
-                "strikes": incidents["strikes"].fillna(0).astype(int),
-                "deaths_announced": incidents["killed"].fillna(0).astype(int),
-                "presumed": incidents["presumed_dead"].fillna(0).astype(int),
-            }
-        )
-        .groupby("week", as_index=False)
-        .sum()
-    )
-    full = pd.DataFrame({"week": pd.date_range(grouped["week"].min(), grouped["week"].max(), freq="7D")})
-    out = full.merge(grouped, on="week", how="left").fillna(0)
-    out["cumulative_deaths"] = out["deaths_announced"].cumsum().astype(int)
-    out["cumulative_deaths_with_presumed"] = (out["deaths_announced"] + out["presumed"]).cumsum().astype(int)
-    out[["strikes", "deaths_announced"]] = out[["strikes", "deaths_announced"]].astype(int)
-    return out[cols]
+    day_number = days[dated].astype(np.int64)
+    week = (day_number - (day_number + 3) % 7) // 7  # 1970-01-01 was a Thursday: weeks from Monday 1969-12-29
+    first = int(week.min())
+    slot = week - first
+
+    def weekly(col: str) -> np.ndarray:
+        values = np.nan_to_num(incidents[col].to_numpy(dtype=float, na_value=np.nan)[keep][dated])
+        return np.bincount(slot, weights=values).round().astype(np.int64)
+
+    strikes, killed, presumed = weekly("strikes"), weekly("killed"), weekly("presumed_dead")
+    start = np.datetime64("1970-01-05", "D") + (7 * (first + np.arange(len(strikes)))).astype("timedelta64[D]")
+    return pd.DataFrame(
+        {
+            "week": pd.to_datetime(start.astype("datetime64[us]")),
+            "strikes": strikes,
+            "deaths_announced": killed,
+            "cumulative_deaths": np.cumsum(killed),
+            "cumulative_deaths_with_presumed": np.cumsum(killed + presumed),
+        }
+    )[cols]

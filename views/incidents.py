@@ -3,23 +3,32 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import layers, schema
-from ui import render
+from tracker import schema
+from ui import cache, render
 from ui.state import bundle, current_filters
 
 b = bundle()
 f = current_filters()
 incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
 
+TABLE_ROWS = 5_000
+"""The most rows the table shows (the first by date); the Export page downloads them all."""
+
 st.title("Incidents")
 st.caption(
-    f"{len(incidents)} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
+    f"{len(incidents):,} strike record(s) {f.caption(as_of=b.as_of.date())}. Pick a row or a point on the map "
     "to see its detail. Positions are rarely reported: see each record's precision and radius."
 )
+shown = incidents.head(TABLE_ROWS)
+if len(incidents) > TABLE_ROWS:
+    st.caption(
+        f"The table shows the first {TABLE_ROWS:,} of them by date; narrow the filters to see others, "
+        "or download them all from the Export page."
+    )
 
-table = incidents.assign(
-    source=incidents["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
-    date=incidents["date"].dt.date,
+table = shown.assign(
+    source=shown["source_urls"].map(lambda s: (schema.source_links(s) or [None])[0]),
+    date=shown["date"].dt.date,
 )[
     [
         "incident_id",
@@ -60,10 +69,11 @@ event = st.dataframe(
 picked: list[str] = [str(table.iloc[i]["incident_id"]) for i in event.selection.rows]
 
 MAP_LAYERS = ("basemap", "rings", "strikes")
-no_designations, no_routes = b.designations.iloc[0:0], b.routes.iloc[0:0]
-deck = layers.build_deck(layers.build_layers(incidents, no_designations, no_routes, show=MAP_LAYERS))
-map_event = st.pydeck_chart(deck, height=480, on_select="rerun", selection_mode="single-object", key="incident_map")
-render.legend(layers.legend_entries(incidents, no_designations, no_routes, show=MAP_LAYERS))
+shown_map = cache.map_view(f, show=MAP_LAYERS, context=False)
+map_event = st.pydeck_chart(
+    shown_map.deck(), height=480, on_select="rerun", selection_mode="single-object", key="incident_map"
+)
+render.legend(shown_map.legend)
 for obj in (map_event.selection.objects or {}).get("strikes", []) if map_event else []:
     picked.extend(i for i in str(obj.get("all_ids", "")).split(",") if i)
 

@@ -2,23 +2,21 @@
 
 import streamlit as st
 
-from tracker import layers, metrics
-from ui import render
+from tracker import metrics
+from ui import cache, render
 from ui.state import bundle, current_filters
 
 b = bundle()
 f = current_filters()
 as_of = metrics.counters_as_of(f.date_to, b.as_of.date())
-incidents = f.apply_incidents(b.incidents)
-designations = f.apply_designations(b.designations)
-routes = f.apply_routes(b.routes)
+view = cache.summary(f)
 
 st.title("Interdiction Tracker")
-fatal = metrics.count_fatal_strikes(incidents)
+fatal = next(c.value for c in view.counters if c.key == "fatal_strikes")
 st.subheader(f"{fatal} fatal strikes since {f.date_from:%-d %B %Y}" if f.date_from else f"{fatal} fatal strikes")
 st.caption(f"Bundled data as of {b.as_of.date()}. {b.coverage_note}  Showing records {f.caption(as_of=as_of)}.")
 
-render.counters(metrics.view_counters(incidents, designations, as_of=as_of))
+render.counters(view.counters)
 
 st.divider()
 shown = st.pills(
@@ -29,19 +27,20 @@ shown = st.pills(
     key="overview_layers",
 )
 show = tuple(shown or ())
-deck = layers.build_deck(layers.build_layers(incidents, designations, routes, show=show))
-st.pydeck_chart(deck, height=560, key="overview_map")
-render.legend(layers.legend_entries(incidents, designations, routes, show=show))
-unplaced = int(incidents["latitude"].isna().sum())
-if unplaced:
-    st.caption(f"{unplaced} strike record(s) in view have no usable position: they are counted above but not drawn.")
+shown_map = cache.map_view(f, show=show)
+st.pydeck_chart(shown_map.deck(), height=560, key="overview_map")
+render.legend(shown_map.legend)
+if shown_map.unplaced:
+    st.caption(
+        f"{shown_map.unplaced} strike record(s) in view have no usable position: they are counted above but not drawn."
+    )
 st.page_link(
     "views/export.py", label="Export this map (PNG, SVG, PDF) and its data", icon=None, query_params=f.to_query_params()
 )
 
 st.divider()
 st.subheader("Weekly timeline")
-weekly = metrics.weekly_series(incidents)
+weekly = view.weekly
 if weekly.empty:
     st.info("No strikes match the filters.")
 else:

@@ -1,5 +1,6 @@
 """Routes: trafficking, fuel and tanker routes and deployments on a map and in a table."""
 
+import pydeck as pdk
 import streamlit as st
 
 from tracker import layers, schema
@@ -19,7 +20,7 @@ MAP_LAYERS = ("basemap", "routes")
 no_incidents, no_designations = b.incidents.iloc[0:0], b.designations.iloc[0:0]
 deck = layers.build_deck(
     layers.build_layers(no_incidents, no_designations, routes, show=MAP_LAYERS),
-    view=layers.pdk.ViewState(longitude=-40, latitude=15, zoom=1.3),
+    view=pdk.ViewState(longitude=-40, latitude=15, zoom=1.3),
 )
 st.pydeck_chart(deck, height=480, key="routes_map")
 render.legend(layers.legend_entries(no_incidents, no_designations, routes, show=MAP_LAYERS))

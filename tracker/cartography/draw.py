@@ -31,6 +31,9 @@ from tracker.cartography.style import _DASH, _INK, _STRIKE_EDGE, _STRIKE_FACE, _
 if TYPE_CHECKING:
     import geopandas as gpd
 
+MAX_CELL_LABELS = 60
+"""Strikes grouped in grid cells: at most this many cells carry their number (the largest)."""
+
 
 def draw_map(plan: MapPlan) -> Figure:
     """Draw ``plan`` on a new figure and return it; records the panel boxes in ``plan.layout``.
@@ -114,7 +117,8 @@ def draw_map(plan: MapPlan) -> Figure:
             px, py = ax.transData.transform((xi, yi))
             context.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2 + 0.75))
     strikes = plan.strikes
-    sym = _symbol_scale(strikes, map_w, map_h)
+    cell_km = float(strikes["cell_km"].iloc[0]) if len(strikes) and "cell_km" in strikes else 0.0
+    sym = _symbol_scale(strikes, map_w, map_h, frame.xlim[1] - frame.xlim[0])
     if "rings" in show:
         rings = _rings(frame, strikes)
         if rings:
@@ -135,30 +139,33 @@ def draw_map(plan: MapPlan) -> Figure:
             linewidths=_STRIKE_EDGE,
             zorder=5,
         )
-        for xi, yi, di, n in zip(x, y, diam, strikes["strikes"]):
-            px, py = ax.transData.transform((xi, yi))
-            plan.symbols.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2))
-            if n >= 2:
-                size = float(np.clip(di * 0.42, b * 0.75, b * 1.1))
-                inside = di >= size * 1.6
-                ax.annotate(
-                    str(int(n)),
-                    (xi, yi),
-                    xytext=(0, 0) if inside else (di / 2 + 1.5, di / 2 + 1.5),
-                    textcoords="offset points",
-                    ha="center" if inside else "left",
-                    va="center" if inside else "bottom",
-                    fontsize=size,
-                    weight="bold",
-                    color="white" if inside else _INK,
-                    zorder=7,
-                    gid="count",
-                    path_effects=[
-                        patheffects.withStroke(
-                            linewidth=2.2, foreground=_rgb(layers.STRIKE_COLOR) if inside else "white"
-                        )
-                    ],
-                )
+        page_xy = ax.transData.transform(np.column_stack([x, y])) * (72 / spec.dpi)
+        plan.symbols = [(float(px), float(H - py), float(di / 2)) for (px, py), di in zip(page_xy, diam)]
+        counts = strikes["strikes"].to_numpy()
+        labelled = np.flatnonzero(counts >= 2)
+        if cell_km:  # grouped in cells: numbers only inside the larger circles, the largest first
+            fits = diam[labelled] >= float(np.clip(b * 0.75, 0, None)) * 1.6 * 1.6
+            labelled = labelled[fits][np.argsort(-diam[labelled][fits], kind="stable")][:MAX_CELL_LABELS]
+        for i in labelled:
+            xi, yi, di, n = x[i], y[i], diam[i], counts[i]
+            size = float(np.clip(di * 0.42, b * 0.75, b * 1.1))
+            inside = di >= size * 1.6
+            ax.annotate(
+                str(int(n)),
+                (xi, yi),
+                xytext=(0, 0) if inside else (di / 2 + 1.5, di / 2 + 1.5),
+                textcoords="offset points",
+                ha="center" if inside else "left",
+                va="center" if inside else "bottom",
+                fontsize=size,
+                weight="bold",
+                color="white" if inside else _INK,
+                zorder=7,
+                gid="count",
+                path_effects=[
+                    patheffects.withStroke(linewidth=2.2, foreground=_rgb(layers.STRIKE_COLOR) if inside else "white")
+                ],
+            )
     if not plan.symbols:
         assert plan.sources  # set by plan_map (and _settle_frame needed it above)
         message = (

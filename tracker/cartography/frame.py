@@ -82,12 +82,11 @@ def default_extent(filters: Filters) -> str:
 
 
 def _lonlat_of_strikes(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    placed = incidents[incidents["latitude"].notna() & incidents["longitude"].notna()]
-    return (
-        placed["longitude"].to_numpy(float),
-        placed["latitude"].to_numpy(float),
-        placed["radius_km"].fillna(0.0).to_numpy(float),
-    )
+    lon = incidents["longitude"].to_numpy(dtype=float, na_value=np.nan)
+    lat = incidents["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    placed = np.isfinite(lon) & np.isfinite(lat)
+    radius = np.nan_to_num(incidents["radius_km"].to_numpy(dtype=float, na_value=np.nan)[placed], nan=0.0)
+    return lon[placed], lat[placed], radius
 
 
 def resolve_bounds(spec: MapSpec, incidents: pd.DataFrame) -> tuple[float, float, float, float]:
@@ -161,7 +160,10 @@ class Frame:
 
     def contains(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> np.ndarray:
         """Which lon/lat points fall inside the frame."""
-        x, y = self.project(lon, lat)
+        return self.contains_xy(*self.project(lon, lat))
+
+    def contains_xy(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Which points, already projected to the frame's CRS (metres), fall inside the frame."""
         ok = np.isfinite(x) & np.isfinite(y)
         return ok & (x >= self.xlim[0]) & (x <= self.xlim[1]) & (y >= self.ylim[0]) & (y <= self.ylim[1])
 

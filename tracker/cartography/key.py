@@ -59,10 +59,21 @@ class _Scale:
         return np.maximum(d, self.min_diameter)
 
 
-def _symbol_scale(strikes: pd.DataFrame, map_w: float, map_h: float) -> _Scale:
+def _cell_km(strikes: pd.DataFrame) -> float:
+    """The grid cell side (km) the strikes are grouped in, or 0 when drawn at their positions."""
+    return float(strikes["cell_km"].iloc[0]) if len(strikes) and "cell_km" in strikes else 0.0
+
+
+def _symbol_scale(strikes: pd.DataFrame, map_w: float, map_h: float, frame_width_m: float | None = None) -> _Scale:
+    """Symbol sizes for a map ``map_w`` × ``map_h`` points: the largest 8.5 % of its short side
+    (16 to 46 pt).  Strikes grouped in grid cells: the largest no wider than a cell on the map
+    (``frame_width_m``, the frame's width in metres, gives the cell's size in points)."""
     deaths = (strikes["killed"] + strikes["presumed_dead"]).to_numpy(float) if len(strikes) else np.zeros(0)
     max_d = float(deaths.max()) if len(deaths) and deaths.max() > 0 else 1.0
     biggest = float(np.clip(min(map_w, map_h) * 0.085, 16.0, 46.0))
+    cell = _cell_km(strikes)
+    if cell and frame_width_m:
+        biggest = float(np.clip(cell * 1000.0 / (frame_width_m / map_w), 6.0, biggest))
     return _Scale(per_death=biggest**2 / max_d, min_diameter=4.0)
 
 
@@ -71,6 +82,7 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
     handles = []
     strikes = plan.strikes
     red = _rgb(layers.STRIKE_COLOR)
+    cell = _cell_km(strikes)
     if "strikes" in show and len(strikes):
         deaths = strikes["killed"] + strikes["presumed_dead"]
         if (deaths > 0).any():
@@ -84,7 +96,10 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
                     markeredgecolor=red,
                     markeredgewidth=_STRIKE_EDGE,
                     markersize=b * 1.1,
-                    label="Strike position (area: deaths)",
+                    label=f"Strikes in a grid cell of about {cell:g} km, at its centre (area: deaths in the cell; "
+                    "number, where it fits: strike engagements)"
+                    if cell
+                    else "Strike position (area: deaths)",
                 )
             )
         if (deaths == 0).any():
@@ -98,10 +113,11 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
                     markeredgecolor=red,
                     markeredgewidth=_STRIKE_EDGE,
                     markersize=scale.min_diameter,
-                    label="Strike position, no deaths recorded",
+                    label="Grid cell of strikes, no deaths recorded" if cell else "Strike position, no deaths recorded",
                 )
             )
-    if "rings" in show and len(strikes) and (strikes["precision"] != "exact").any():
+    ringed = (strikes["precision"] != "exact") | (strikes["ring_km"] > 0) if "ring_km" in strikes else None
+    if "rings" in show and len(strikes) and ringed is not None and ringed.any():
         handles.append(
             Line2D(
                 [],
@@ -111,7 +127,9 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
                 markerfacecolor="none",
                 markeredgecolor=_rgb(layers.RING_COLOR),
                 markersize=b * 1.6,
-                label="Uncertainty of an approximate or area position",
+                label="How far a cell's strikes may lie from its circle (the cell and each position's uncertainty)"
+                if cell
+                else "Uncertainty of an approximate or area position",
             )
         )
     present: dict[str, set[bool]] = {}
@@ -287,7 +305,8 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
         deaths = plan.strikes["killed"] + plan.strikes["presumed_dead"]
         values = _size_key_values(float(deaths.max()))
         diam = [float(scale.diameter(v)) for v in values]
-        st = page.text(x, y, "Deaths at a position (circle area)", b * 0.8, width=width, gid="panel")
+        what = "Deaths in a grid cell (circle area)" if _cell_km(plan.strikes) else "Deaths at a position (circle area)"
+        st = page.text(x, y, what, b * 0.8, width=width, gid="panel")
         artists.append(st)
         y = page.extent_pt(st)[3] + b * 0.4
         # the reference circles side by side, bottom-aligned, drawn as the map draws strikes

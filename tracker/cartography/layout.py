@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from tracker import __version__
 from tracker.basemap import ATTRIBUTION
 from tracker.cartography.frame import Frame, MapOptionError, _deg, make_frame
-from tracker.cartography.key import _draw_panel, _symbol_scale
+from tracker.cartography.key import _cell_km, _draw_panel, _symbol_scale
 from tracker.cartography.page import _base_size, _Page
 from tracker.cartography.plan import MapPlan, _select, subtitle_for, title_for
 from tracker.cartography.style import _MUTED, _PANEL_GAP
@@ -81,7 +81,9 @@ def _compose(plan: MapPlan) -> _Layout:
         fig.patch.set_facecolor("white")
         page = _Page(fig, W, H, spec.dpi)
         title = spec.title.strip() or title_for(spec.filters)
-        subtitle = spec.subtitle.strip() or subtitle_for(spec.filters, plan.date_range, spec.show)
+        subtitle = spec.subtitle.strip() or subtitle_for(
+            spec.filters, plan.date_range, spec.show, cell_km=_cell_km(plan.strikes)
+        )
         t = page.text(m, m, title, b * 1.7, width=W - 2 * m, weight="bold", gid="title")
         st = page.text(
             m, page.extent_pt(t)[3] + b * 0.35, subtitle, b * 0.95, width=W - 2 * m, color=_MUTED, gid="subtitle"
@@ -140,7 +142,9 @@ def _symbol_overflow(plan: MapPlan, frame: Frame, map_box) -> tuple[float, float
     m_per_pt = (frame.xlim[1] - frame.xlim[0]) / map_w
     x, y = frame.project(plan.strikes["longitude"], plan.strikes["latitude"])
     r = (
-        _symbol_scale(plan.strikes, map_w, map_h).diameter(plan.strikes["killed"] + plan.strikes["presumed_dead"])
+        _symbol_scale(plan.strikes, map_w, map_h, frame.xlim[1] - frame.xlim[0]).diameter(
+            plan.strikes["killed"] + plan.strikes["presumed_dead"]
+        )
         / 2
         * m_per_pt
         + 2 * m_per_pt
@@ -166,7 +170,7 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
     frame = make_frame(plan.frame.bounds, aspect)
     assert plan.sources, "a plan from plan_map carries the frames it selected from"
     for _ in range(4):
-        again = _select(*plan.sources, plan.spec, frame, plan.date_range)
+        again = _select(*plan.sources, plan.spec, frame, plan.date_range, materialise=False)
         left, bottom, right, top = _symbol_overflow(again, frame, map_box)
         if not any((left, bottom, right, top)):
             break
@@ -178,5 +182,8 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
         else:
             y0, y1 = y0 - (w / aspect - h) / 2, y1 + (w / aspect - h) / 2
         frame = replace(frame, xlim=(x0, x1), ylim=(y0, y1))
-    for name in ("frame", "incidents", "designations", "routes", "strikes", "counters", "notes"):
+    assert again.rows is not None
+    if plan.rows is None or not np.array_equal(plan.rows, again.rows):
+        plan.incidents = plan.sources[0][again.rows]
+    for name in ("frame", "designations", "routes", "strikes", "counters", "notes", "rows"):
         setattr(plan, name, getattr(again, name))

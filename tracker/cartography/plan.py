@@ -8,10 +8,12 @@ filtered canonical frames in EPSG:4326 longitude/latitude; dates are inclusive.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -21,6 +23,7 @@ from tracker.cartography.frame import (
     EXTENT_CHOICES,
     Frame,
     MapOptionError,
+    _to_map,
     check_bounds,
     make_frame,
     resolve_bounds,
@@ -117,6 +120,8 @@ class MapPlan:
     """(length in points on the page, length it claims in km), where a scale bar is drawn."""
     sources: tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame | None] | tuple[()] = ()
     """The filtered frames the plan selected from (to select again for the final frame)."""
+    rows: np.ndarray | None = None
+    """Which rows of the source incidents are in view (``incidents`` holds a copy of them)."""
 
 
 def title_for(filters: Filters) -> str:
@@ -133,13 +138,23 @@ def _day(d: dt.date) -> str:
 
 
 def subtitle_for(
-    filters: Filters, date_range: tuple[dt.date | None, dt.date], show: tuple[str, ...] = layers.LAYER_NAMES
+    filters: Filters,
+    date_range: tuple[dt.date | None, dt.date],
+    show: tuple[str, ...] = layers.LAYER_NAMES,
+    *,
+    cell_km: float = 0.0,
 ) -> str:
-    """Dates and what the symbols mean, e.g. '2 Sep 2025 – 4 Oct 2026 · red circles mark ...'."""
+    """Dates and what the symbols mean, e.g. '2 Sep 2025 – 4 Oct 2026 · red circles mark ...';
+    with ``cell_km``, the circles are grid cells of strikes of about that size."""
     start, end = date_range
     span = f"{_day(start)} – {_day(end)}" if start else f"up to {_day(end)}"
     if "strikes" not in show:
         return span
+    if cell_km:
+        return (
+            f"{span} · red circles mark grid cells of about {cell_km:g} km holding strikes; circle area is "
+            "proportional to the deaths in the cell (announced + presumed dead); numbers count its strike engagements"
+        )
     return (
         f"{span} · red circles mark where strikes were placed; circle area is proportional to deaths "
         "(announced + presumed dead); numbers count strike engagements sharing a position"
@@ -182,6 +197,58 @@ def _place_names() -> dict[tuple[float, float], str]:
         (round(float(x), 3), round(float(y), 3)): str(n)
         for x, y, n in zip(seas["longitude"], seas["latitude"], seas["name"])
     }
+
+
+MAX_SYMBOLS = 1500
+"""The most strike symbols a map draws: above it, strikes are grouped in grid cells."""
+CELLS_ACROSS = 100
+"""Grid cells are at least 1/100 of the frame's width (about 5 pt on an A4 map)."""
+
+_PROJECTED: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray, np.ndarray]] = {}
+
+
+def _projected(incidents: pd.DataFrame, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """The incidents' positions in ``crs`` (metres; NaN where there is none), projected once per
+    frame of records and projection while a map is planned and its frame settled."""
+    key = (id(incidents), crs)
+    hit = _PROJECTED.get(key)
+    if hit is not None and hit[0] is incidents:
+        return hit[1], hit[2]
+    lon = incidents["longitude"].to_numpy(dtype=float, na_value=np.nan)
+    lat = incidents["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    x, y = _to_map(crs).transform(lon, lat)
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    while len(_PROJECTED) >= 2:
+        _PROJECTED.pop(next(iter(_PROJECTED)))
+    _PROJECTED[key] = (incidents, x, y)
+    return x, y
+
+
+_SYMBOLS: dict[tuple[int, bytes, int], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _strike_symbols(incidents: pd.DataFrame, drawn: np.ndarray, min_cell_km: float) -> pd.DataFrame:
+    """The strike symbols of the ``drawn`` rows, grouped in cells at the map's scale when there are
+    many: made again only when the rows, or the smallest grid cell the scale allows, change
+    while the frame is settled."""
+    rung = sum(1 for c in layers.CELL_LADDER_KM if c < min_cell_km)
+    key = (id(incidents), hashlib.blake2b(np.packbits(drawn).tobytes(), digest_size=16).digest(), rung)
+    hit = _SYMBOLS.get(key)
+    if hit is not None and hit[0] is incidents:
+        return hit[1].copy()
+    strikes = layers.aggregate_strikes(incidents, rows=drawn, max_points=MAX_SYMBOLS, min_cell_km=min_cell_km)
+    while len(_SYMBOLS) >= 2:
+        _SYMBOLS.pop(next(iter(_SYMBOLS)))
+    _SYMBOLS[key] = (incidents, strikes)
+    return strikes.copy()
+
+
+def _cell_notes(strikes: pd.DataFrame, cell: float) -> list[str]:
+    return [
+        f"Too many strike positions to draw one by one: strikes are grouped in grid cells of about {cell:g} km "
+        f"({len(strikes):,} cells drawn). Each circle sits at its cell's centre, its area in proportion to the "
+        "deaths in the cell; its ring reaches every record's possible position."
+    ]
 
 
 def _stack_notes(strikes: pd.DataFrame, limit: int = 4) -> list[str]:
@@ -233,17 +300,24 @@ def _select(
     spec: MapSpec,
     frame: Frame,
     date_range: tuple[dt.date | None, dt.date],
+    *,
+    materialise: bool = True,
 ) -> MapPlan:
-    """The records in ``frame`` and the counters of them (see :func:`plan_map`)."""
+    """The records in ``frame`` and the counters of them (see :func:`plan_map`).
+
+    Without ``materialise`` the plan's ``incidents`` is left empty (its counters, strikes and
+    notes are complete): the frame is being settled and the rows are copied once at the end.
+    """
     show = set(spec.show)
-    placed = incidents["latitude"].notna() & incidents["longitude"].notna()
-    inside = pd.Series(False, index=incidents.index)
-    if placed.any():
-        inside[placed] = frame.contains(incidents.loc[placed, "longitude"], incidents.loc[placed, "latitude"])
+    x, y = _projected(incidents, frame.crs)
+    placed = np.isfinite(incidents["longitude"].to_numpy(dtype=float, na_value=np.nan)) & np.isfinite(
+        incidents["latitude"].to_numpy(dtype=float, na_value=np.nan)
+    )
+    inside = placed & frame.contains_xy(x, y)
     # records with no position belong to the filtered view, not to a place: they count on a map
     # whose frame follows the filters, and on a map of a chosen extent they are only noted
     follows_filters = spec.extent in ("auto", "fit")
-    in_view = incidents[inside | (~placed & follows_filters)]
+    rows = inside | (~placed & follows_filters)
     outside = int((placed & ~inside).sum())
     unplaced = int((~placed).sum())
 
@@ -260,7 +334,7 @@ def _select(
         rts = routes[_route_in_frame(routes, frame).to_numpy()]
 
     as_of = date_range[1]
-    counters = metrics.incident_counters(in_view, as_of=as_of)
+    counters = metrics.incident_counters(incidents, as_of=as_of, rows=rows)
     if "designations" in show:
         counters.append(
             metrics.Counter(
@@ -287,9 +361,11 @@ def _select(
             )
         )
 
-    drawn = in_view if ({"strikes", "rings"} & show) else in_view.iloc[0:0]
-    strikes = layers.aggregate_strikes(drawn)
-    notes = _stack_notes(strikes) if "strikes" in show else []
+    drawn = rows if ({"strikes", "rings"} & show) else np.zeros(len(incidents), dtype=bool)
+    frame_km = (frame.xlim[1] - frame.xlim[0]) / 1000.0
+    strikes = _strike_symbols(incidents, drawn, frame_km / CELLS_ACROSS)
+    cell = float(strikes["cell_km"].iloc[0]) if len(strikes) else 0.0
+    notes = (_cell_notes(strikes, cell) if cell else _stack_notes(strikes)) if "strikes" in show else []
     if unplaced:
         notes.append(
             f"{unplaced} strike record(s) with no usable position are "
@@ -297,13 +373,13 @@ def _select(
         )
     if outside:
         notes.append(f"{outside} strike record(s) placed outside this frame are not drawn or counted.")
-    no_figure = int(in_view["killed"].isna().sum())
+    no_figure = int((rows & incidents["killed"].isna().to_numpy()).sum())
     if no_figure:
         notes.append(f"{no_figure} strike record(s) in view have no death figure: they add nothing to deaths.")
     return MapPlan(
         spec=spec,
         frame=frame,
-        incidents=in_view,
+        incidents=incidents[rows] if materialise else incidents.iloc[0:0],
         designations=des_view,
         routes=rts,
         strikes=strikes,
@@ -311,6 +387,7 @@ def _select(
         notes=notes,
         date_range=date_range,
         sources=(incidents, designations, routes),
+        rows=rows,
     )
 
 

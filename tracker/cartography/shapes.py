@@ -55,7 +55,17 @@ def _globe_outline(frame: Frame) -> np.ndarray:
 
 
 def _rings(frame: Frame, strikes: pd.DataFrame) -> list[np.ndarray]:
-    rows = strikes[(strikes["precision"] != "exact") & (strikes["radius_km"] > 0)]
+    """Each point's ring (90 vertices, projected): ``ring_km`` where the points carry it (how far
+    their records may lie, grid cells included), else the ``radius_km`` of non-exact positions."""
+    if "ring_km" in strikes:  # one ring per point: the widest (it holds the others drawn there)
+        rows = (
+            strikes[strikes["ring_km"] > 0]
+            .groupby(["longitude", "latitude"], as_index=False, sort=False)["ring_km"]
+            .max()
+            .assign(radius_km=lambda d: d["ring_km"])
+        )
+    else:
+        rows = strikes[(strikes["precision"] != "exact") & (strikes["radius_km"] > 0)]
     if rows.empty:
         return []
     n = 90
