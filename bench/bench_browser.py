@@ -25,7 +25,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from synthetic import canonical_incidents  # noqa: E402
+from synthetic import incident_frame  # noqa: E402
 
 from browser.app_server import running_app  # noqa: E402
 from tracker.store import Store  # noqa: E402
@@ -108,7 +108,7 @@ def main() -> int:
             path.parent.mkdir()
             Store(path).import_batch(
                 "incidents",
-                canonical_incidents(n),
+                incident_frame(n),
                 file_name=f"synthetic-{n}.csv",
                 sha256=f"synthetic-{n}",
                 rows_read=n,

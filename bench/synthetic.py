@@ -70,7 +70,8 @@ def incident_frame(n: int, seed: int = 0) -> pd.DataFrame:
 
     The rows of :func:`incident_table` with what the import adds: every row a boat strike of
     one engagement and one vessel, the region from the longitude (east of 80° W: Caribbean), and
-    the reported place as ``location_text``.  Bad dates and latitudes stay missing.
+    the reported place as ``location_text``.  Bad dates and latitudes stay missing; a
+    row without a usable position is ``unknown`` (counted, not drawn).
     """
     table = incident_table(n, seed).to_pandas()
     lon = pd.to_numeric(table["longitude"], errors="coerce")
@@ -84,8 +85,7 @@ def incident_frame(n: int, seed: int = 0) -> pd.DataFrame:
     table["presumed_dead"] = 0
     table["location_text"] = table["location"]
     table["affiliation_text"] = table["affiliation"]
-    table["location_precision"] = table["location_precision"].where(table["location_precision"] != "", "area")
-    table.loc[lon.isna() | off, "radius_km"] = ""
+    table.loc[lon.isna() | off, ["location_precision", "radius_km"]] = ["unknown", ""]
     return schema.canonicalise("incidents", table)
 
 
@@ -94,36 +94,6 @@ def incident_csv(n: int, path: str | Path, seed: int = 0) -> Path:
     path = Path(path)
     pacsv.write_csv(incident_table(n, seed), path, pacsv.WriteOptions(quoting_style="needed"))
     return path
-
-
-def canonical_incidents(n: int, seed: int = 0):
-    """The same ``n`` rows as canonical incident records (what the store holds after an import).
-
-    Built straight from :func:`incident_table` (coordinates and counts as numbers, ISO dates), without
-    the import pipeline, so that benches of the store, the filters and the map do not depend on the
-    import's speed.  The bad rows and the rows without coordinates become records with missing values.
-    """
-    import pandas as pd
-
-    from tracker import schema
-
-    table = incident_table(n, seed).to_pandas()
-    frame = table.rename(columns={"location": "location_text"}).assign(
-        date=pd.to_datetime(table["date"], format="%Y-%m-%d", errors="coerce"),
-        latitude=pd.to_numeric(table["latitude"], errors="coerce"),
-        longitude=pd.to_numeric(table["longitude"], errors="coerce"),
-        radius_km=pd.to_numeric(table["radius_km"], errors="coerce"),
-        date_precision="day",
-        region=np.where(pd.to_numeric(table["longitude"], errors="coerce") < -80, "Eastern Pacific", "Caribbean"),
-        event_type="boat strike",
-        vessels=1,
-        strikes=1,
-        presumed_dead=0,
-        source_basis="user import",
-    )
-    frame.loc[frame["latitude"].abs() > 90, ["latitude", "longitude"]] = np.nan
-    frame.loc[frame["latitude"].isna(), ["location_precision", "radius_km"]] = ["unknown", np.nan]
-    return schema.canonicalise("incidents", frame)
 
 
 def main() -> int:
