@@ -37,6 +37,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
@@ -405,7 +406,7 @@ class Store:
 
     @staticmethod
     def _read_legacy(con: sqlite3.Connection, kind: str) -> pd.DataFrame | None:
-        """Rows an older version stored in the SQLite row tables (None when there are none)."""
+        """Rows an older version stored in the SQLite row tables, canonical (None when there are none)."""
         any_legacy = con.execute(
             "SELECT 1 FROM batches WHERE kind = ? AND storage = 'sqlite' AND undone_at IS NULL LIMIT 1", (kind,)
         ).fetchone()
@@ -416,12 +417,15 @@ class Store:
             "WHERE b.undone_at IS NULL AND b.storage = 'sqlite' ORDER BY t.rowid",
             con,
         )
+        if frame.empty:
+            return None
         out = schema.canonicalise(kind, frame)
         if kind == "incidents":
-            out["batch_id"] = frame["batch_id"].values if len(frame) else out["batch_id"]
+            out["batch_id"] = frame["batch_id"].values
         if kind == "routes":
-            geoms = shapely.from_wkt(frame["geometry_wkt"].fillna("").replace("", None).values) if len(frame) else []
-            return gpd.GeoDataFrame(out, geometry=list(geoms), crs="EPSG:4326")
+            wkt = frame["geometry_wkt"].to_numpy(dtype=object)
+            geoms = shapely.from_wkt(np.where(pd.isna(wkt) | (wkt == ""), None, wkt))
+            return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
         return out
 
     def batches(self) -> pd.DataFrame:
