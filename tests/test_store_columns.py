@@ -286,3 +286,34 @@ def test_the_file_layout_is_the_canonical_columns():
     for kind in schema.KINDS:
         names = columns.arrow_schema(kind).names
         assert names == list(schema.COLUMNS[kind]) + (["geometry_wkb"] if kind == "routes" else [])
+
+
+def test_layered_frames_are_the_bundled_rows_then_the_stored_ones(tmp_path, bundle):
+    db = tmp_path / "old.sqlite"
+    shutil.copy(STORE_V1, db)  # legacy incidents and a legacy designation
+    s = Store(db)
+    s.import_batch("incidents", _edge_incidents(), file_name="e.csv", sha256="e", rows_read=4, rows_rejected=0)
+    des = _edge_designations(bundle).iloc[:5]
+    s.import_batch("designations", des, file_name="d.csv", sha256="d", rows_read=5, rows_rejected=0)
+    s.import_batch("routes", bundle.routes.iloc[:3], file_name="r.geojson", sha256="r", rows_read=3, rows_rejected=0)
+    b = layered(bundle, s)
+    for kind, bundled in (("incidents", bundle.incidents), ("designations", bundle.designations)):
+        expected = pd.concat([bundled, s.read(kind)], ignore_index=True)
+        pd.testing.assert_frame_equal(getattr(b, kind), expected, check_exact=True)
+    routes = pd.concat([bundle.routes, bundle.routes.iloc[:3]], ignore_index=True)
+    assert isinstance(b.routes, gpd.GeoDataFrame) and b.routes.crs == "EPSG:4326"
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(b.routes.drop(columns="geometry")), pd.DataFrame(routes.drop(columns="geometry")), check_exact=True
+    )
+    assert b.routes.geometry.equals(routes.geometry)
+    assert b.incidents["incident_id"].iloc[len(bundle.incidents) :].tolist() == [
+        "D1",
+        "D2",
+        "D3",
+        "E-0",
+        "E-1",
+        "E-2",
+        "E-3",
+    ]
+    empty = layered(bundle, Store(tmp_path / "empty.sqlite"))
+    assert empty.incidents is bundle.incidents and empty.routes is bundle.routes  # nothing stored: nothing copied

@@ -364,6 +364,10 @@ class Store:
         (they all predate this version's batches), then the Parquet batches.  Routes come back
         as a GeoDataFrame (EPSG:4326).
         """
+        return columns.to_frame(kind, self.read_table(kind))
+
+    def read_table(self, kind: str) -> pa.Table:
+        """What :meth:`read` returns, as an Arrow table in the layout of :func:`tracker.store.columns.arrow_schema`."""
         check_option("kind", kind, schema.KINDS)
         with self._connect() as con:
             con.execute("BEGIN")  # one snapshot of the catalogue and the legacy rows
@@ -381,12 +385,8 @@ class Store:
                 con.execute("COMMIT")
         table = self._read_files(kind, batch_ids)
         if legacy is None:
-            return columns.to_frame(kind, table)
-        if not table.num_rows:
-            return legacy
-        stored = columns.to_frame(kind, table)
-        frame = pd.concat([legacy, stored], ignore_index=True)
-        return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326") if kind == "routes" else frame
+            return table
+        return pa.concat_tables([columns.to_arrow(kind, legacy, batch_id=None), table])
 
     def _read_files(self, kind: str, batch_ids: list[str]) -> pa.Table:
         """The rows of these Parquet batches, in this order; a batch undone meanwhile is left out."""
@@ -699,17 +699,23 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
 
 
 def layered(bundle: Bundle, store: Store) -> Bundle:
-    """The bundled records with the store's imported rows layered on top (bundled first)."""
+    """The bundled records with the store's imported rows layered on top (bundled first).
+
+    The frames are joined as Arrow tables and turned into pandas once (one copy, not two).
+    A kind with no stored rows is the bundled frame itself.  The frames are shared: treat
+    them as read-only.
+    """
     from dataclasses import replace
 
-    incidents = pd.concat([bundle.incidents, store.read("incidents")], ignore_index=True)
-    designations = pd.concat([bundle.designations, store.read("designations")], ignore_index=True)
-    stored_routes = store.read("routes")
-    routes = (
-        gpd.GeoDataFrame(
-            pd.concat([bundle.routes, stored_routes], ignore_index=True), geometry="geometry", crs="EPSG:4326"
-        )
-        if len(stored_routes)
-        else bundle.routes
+    def stacked(kind: str, bundled: pd.DataFrame) -> pd.DataFrame:
+        stored = store.read_table(kind)
+        if not stored.num_rows:
+            return bundled
+        return columns.to_frame(kind, pa.concat_tables([columns.to_arrow(kind, bundled, batch_id=None), stored]))
+
+    return replace(
+        bundle,
+        incidents=stacked("incidents", bundle.incidents),
+        designations=stacked("designations", bundle.designations),
+        routes=stacked("routes", bundle.routes),
     )
-    return replace(bundle, incidents=incidents, designations=designations, routes=routes)

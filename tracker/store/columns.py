@@ -80,12 +80,12 @@ def _is_canonical(kind: str, frame: pd.DataFrame) -> bool:
     return all(col in frame.columns and frame[col].dtype == dtype for col, dtype in expected.items())
 
 
-def to_arrow(kind: str, rows: pd.DataFrame, *, batch_id: str) -> pa.Table:
+def to_arrow(kind: str, rows: pd.DataFrame, *, batch_id: str | None) -> pa.Table:
     """``rows`` of ``kind`` as an Arrow table in the file layout (no per-row Python work).
 
     Rows that are already canonical (:func:`tracker.schema.canonicalise` output) are taken
-    as they are; anything else is canonicalised first.  Incidents get ``batch_id``; routes
-    keep their geometry as WKB.
+    as they are; anything else is canonicalised first.  Incidents get ``batch_id`` (None
+    keeps theirs); routes keep their geometry as WKB.
     """
     frame = rows if _is_canonical(kind, rows) else schema.canonicalise(kind, rows)
     target = arrow_schema(kind)
@@ -94,7 +94,7 @@ def to_arrow(kind: str, rows: pd.DataFrame, *, batch_id: str) -> pa.Table:
     n = len(frame)
     for col in columns:
         field = target.field(col)
-        if kind == "incidents" and col == "batch_id":
+        if kind == "incidents" and col == "batch_id" and batch_id is not None:
             arrays.append(pa.repeat(pa.scalar(batch_id, field.type), n))
             continue
         array = pa.array(frame[col], type=field.type, from_pandas=True)
