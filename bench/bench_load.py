@@ -10,7 +10,8 @@ baseline from the same run:
   ``schema.canonicalise``, outside the timing), as one batch with ``open_batch`` /
   ``append`` / ``commit`` (Parquet) vs the old path (``executemany`` into the SQLite tables);
 * the cold load, ``layered(read_bundle(), Store(path))`` in a fresh process (the store
-  opened inside the timing), vs the baseline, and the same load of the store the old path wrote;
+  opened inside the timing), vs the baseline, and the same load of the store the old path wrote
+  (the baseline and the load run alternately, five times each: medians, and each round's ratio);
 * peak memory: each measurement runs in its own process, which reports its peak resident
   set size during the measured step (``VmHWM``, reset just before it; ``ru_maxrss`` where
   /proc is missing) and, in brackets, how much that is above what it held before the step.
@@ -29,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (10_000, 100_000, 1_000_000)
+ROUNDS = 5
 
 
 def _status_mb(field: str) -> float | None:
@@ -132,6 +134,10 @@ def _child(*args: str) -> dict:
 # -- the report ------------------------------------------------------------------------------
 
 
+def _median(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda m: m["seconds"])[len(runs) // 2]
+
+
 def _peak(m: dict) -> str:
     return f"peak {m['peak_mb']:5.0f} MB (+{m['peak_mb'] - m['before_mb']:4.0f} MB)"
 
@@ -143,26 +149,31 @@ def run(n: int, tmp: Path, *, old_path: bool) -> None:
     rows_file = tmp / f"rows_{n}.pkl"
     _canonical_rows(n).to_pickle(rows_file)
     print(f"{n:,} rows ({csv.stat().st_size / 1e6:.1f} MB of CSV)")
-    parse = min((_child("parse", str(csv)) for _ in range(3)), key=lambda m: m["seconds"])
-    base = parse["seconds"]
-    print(f"  baseline pyarrow.csv.read_csv             {base:6.2f} s   {_peak(parse)}")
     new_db, old_db = tmp / f"new_{n}.sqlite", tmp / f"old_{n}.sqlite"
     stored = _child("store", str(rows_file), str(new_db), "parquet")
-    line = f"  store: open_batch/append/commit           {stored['seconds']:6.2f} s   {_peak(stored)}"
+    store_line = f"  store: open_batch/append/commit           {stored['seconds']:6.2f} s   {_peak(stored)}"
     if old_path:
         old = _child("store", str(rows_file), str(old_db), "sqlite")
-        line += f"   | old executemany path {old['seconds']:6.2f} s ({old['seconds'] / stored['seconds']:.0f}x)"
-    print(line)
-    loads = [_child("load", str(new_db)) for _ in range(3)]
-    load = min(loads, key=lambda m: m["seconds"])
+        store_line += f"   | old executemany path {old['seconds']:6.2f} s ({old['seconds'] / stored['seconds']:.0f}x)"
+    # the baseline and the load alternate, so both see the same machine (other work on it comes and goes)
+    parses, loads = [], []
+    for _ in range(ROUNDS):
+        parses.append(_child("parse", str(csv)))
+        loads.append(_child("load", str(new_db)))
+    parse, load = _median(parses), _median(loads)
+    base = parse["seconds"]
+    ratios = ", ".join(f"{lo['seconds'] / pa['seconds']:.2f}" for pa, lo in zip(parses, loads))
+    print(f"  baseline pyarrow.csv.read_csv             {base:6.2f} s   {_peak(parse)}")
     line = (
         f"  cold load: layered(read_bundle(), store)  {load['seconds']:6.2f} s   {_peak(load)}"
         f"   | baseline {base:.2f} s: {load['seconds'] / base:.2f}x"
+        f" (each round: {ratios})"
     )
     if old_path:
         old_load = _child("load", str(old_db))
         seconds = old_load["seconds"]
         line += f"   | old SQLite store {seconds:6.2f} s ({seconds / base:.0f}x), {_peak(old_load)}"
+    print(store_line)
     print(line, flush=True)
 
 
@@ -177,7 +188,7 @@ def main() -> int:
     ap.add_argument("--rows", type=int, action="append", help="a size to run (repeatable); default 10k, 100k, 1M")
     ap.add_argument("--no-old-path", action="store_true", help="skip the old SQLite path (slow at 1M rows)")
     args = ap.parse_args()
-    print("cold load: best of 3 fresh processes; each figure is beside its baseline from this run")
+    print(f"parse and cold load: median of {ROUNDS} fresh processes, alternating; each figure beside its baseline")
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.rows or SIZES:
             run(n, Path(tmp), old_path=not args.no_old_path)
