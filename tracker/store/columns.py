@@ -274,7 +274,7 @@ def _conformed(kind: str, table: pa.Table) -> pa.Table:
 
 def _read(path: Path, names: list[str] | None = None) -> pa.Table:
     """One file's columns (all, or ``names``); ParquetFile, not read_table, spares the dataset machinery."""
-    with pq.ParquetFile(path, memory_map=True) as file:
+    with pq.ParquetFile(path, memory_map=False) as file:
         return file.read(columns=names)
 
 
