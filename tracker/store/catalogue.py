@@ -30,21 +30,17 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-import shapely
 
 from tracker import schema
-from tracker.errors import TrackerError, check_option
-from tracker.store import columns
+from tracker.errors import DuplicateBatchError, StoreError, check_option
+from tracker.store import columns, legacy
+from tracker.store.writer import BatchWriter, new_batch_id
 
 if TYPE_CHECKING:
     from tracker.readers import Bundle
@@ -52,7 +48,6 @@ if TYPE_CHECKING:
 ENV_VAR = "INTERDICTION_TRACKER_DB"
 CHUNK_ROWS = 131_072
 """Rows per chunk when :meth:`Store.import_batch` streams a whole frame (one Parquet row group each)."""
-LEGACY_CHUNK_ROWS = 5000
 STORAGES = ("sqlite", "parquet")
 
 
@@ -138,119 +133,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 LATEST_VERSION = MIGRATIONS[-1][0]
 assert [number for number, _ in MIGRATIONS] == list(range(1, LATEST_VERSION + 1)), "migrations are numbered 1, 2, ..."
 
-ID_COLUMNS = {"incidents": "incident_id", "designations": "designation_id", "routes": "route_id"}
-
-
-class StoreError(TrackerError):
-    """The store cannot be opened or written."""
-
-
-class DuplicateBatchError(TrackerError):
-    """The same file (same kind and sha256) is already stored as a batch that is not undone."""
-
-    def __init__(self, kind: str, sha256: str, batch_id: str, imported_at: str) -> None:
-        self.kind, self.sha256, self.batch_id, self.imported_at = kind, sha256, batch_id, imported_at
-        super().__init__(
-            f"this file was already imported as batch {batch_id} on {imported_at[:10]}; "
-            "undo that batch first to import it again"
-        )
-
-
-class BatchWriter:
-    """One import being written: rows streamed to a temporary Parquet file, stored by :meth:`commit`.
-
-    Made by :meth:`Store.open_batch`; use it as a context manager::
-
-        with store.open_batch("incidents", file_name="x.csv") as batch:
-            for chunk in chunks:
-                batch.append(chunk)  # canonical rows of the kind; nothing is visible yet
-            batch_id = batch.commit(sha256=..., rows_read=..., rows_rejected=...)
-
-    Leaving the block without :meth:`commit` (an exception, KeyboardInterrupt) removes the
-    temporary file: nothing is stored.  :attr:`batch_id` is known from the start (incidents
-    carry it in their ``batch_id`` column).
-    """
-
-    def __init__(self, store: Store, kind: str, *, file_name: str) -> None:
-        check_option("kind", kind, schema.KINDS)
-        self.store, self.kind, self.file_name = store, kind, file_name
-        self.batch_id = _new_batch_id()
-        self._file: columns.ColumnFile | None = columns.ColumnFile(
-            kind, columns.file_for(store.columns_folder, kind, self.batch_id), self.batch_id
-        )
-        self.committed = False
-
-    @property
-    def rows_written(self) -> int:
-        """Rows appended so far."""
-        return self._file.rows if self._file is not None else 0
-
-    def append(self, rows: pd.DataFrame) -> None:
-        """Add ``rows`` (canonical rows of the kind, as :func:`tracker.schema.canonicalise` returns them).
-
-        Written at once as one row group of the temporary file: memory is bounded by the chunk.
-        Rows that are not canonical are canonicalised first (slower).
-        """
-        self._open_file().append(rows)
-
-    def commit(
-        self,
-        *,
-        sha256: str,
-        rows_read: int,
-        rows_rejected: int,
-        rows_skipped: int = 0,
-        skip_existing_ids: bool = False,
-    ) -> str:
-        """Store the appended rows as one batch in one write transaction; return the batch id.
-
-        Inside that transaction, so two processes importing at once cannot both pass:
-
-        * a file whose ``(kind, sha256)`` is already stored in a batch that is not undone is
-          refused with :class:`DuplicateBatchError` and nothing is written;
-        * with ``skip_existing_ids=True``, rows whose id (``incident_id``, ``designation_id``,
-          ``route_id``) is already stored are left out; the batch records how many in
-          ``rows_already_stored``, and ``rows_accepted`` counts the rows stored.
-
-        Whatever happens, the writer is finished afterwards: on any error nothing is stored.
-        """
-        file = self._open_file()
-        self._file = None
-        try:
-            file.close()
-            self.store._commit_file(
-                self,
-                file,
-                sha256=sha256,
-                rows_read=rows_read,
-                rows_rejected=rows_rejected,
-                rows_skipped=rows_skipped,
-                skip_existing_ids=skip_existing_ids,
-            )
-        except BaseException:
-            file.discard()
-            raise
-        self.committed = True
-        return self.batch_id
-
-    def discard(self) -> None:
-        """Drop what was appended (nothing is stored); safe to call more than once."""
-        if self._file is not None:
-            self._file.discard()
-            self._file = None
-
-    def _open_file(self) -> columns.ColumnFile:
-        if self._file is None:
-            raise StoreError(f"batch {self.batch_id} is already {'committed' if self.committed else 'discarded'}")
-        return self._file
-
-    def __enter__(self) -> BatchWriter:
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.discard()
+ID_COLUMNS = legacy.ID_COLUMNS
 
 
 class Store:
@@ -372,7 +255,7 @@ class Store:
         with self._connect() as con:
             con.execute("BEGIN")  # one snapshot of the catalogue and the legacy rows
             try:
-                legacy = self._read_legacy(con, kind)
+                stored = legacy.read_rows(con, kind)
                 batch_ids = [
                     r[0]
                     for r in con.execute(
@@ -384,9 +267,9 @@ class Store:
             finally:
                 con.execute("COMMIT")
         table = self._read_files(kind, batch_ids)
-        if legacy is None:
+        if stored is None:
             return table
-        return pa.concat_tables([columns.to_arrow(kind, legacy, batch_id=None), table])
+        return pa.concat_tables([columns.to_arrow(kind, stored, batch_id=None), table])
 
     def _read_files(self, kind: str, batch_ids: list[str]) -> pa.Table:
         """The rows of these Parquet batches, in this order; a batch undone meanwhile is left out."""
@@ -403,30 +286,6 @@ class Store:
                     f"({columns.file_for(self.columns_folder, kind, missing[0])} is missing); undo that batch"
                 ) from None
             return columns.read_table(kind, [columns.file_for(self.columns_folder, kind, b) for b in still])
-
-    @staticmethod
-    def _read_legacy(con: sqlite3.Connection, kind: str) -> pd.DataFrame | None:
-        """Rows an older version stored in the SQLite row tables, canonical (None when there are none)."""
-        any_legacy = con.execute(
-            "SELECT 1 FROM batches WHERE kind = ? AND storage = 'sqlite' AND undone_at IS NULL LIMIT 1", (kind,)
-        ).fetchone()
-        if any_legacy is None:
-            return None
-        frame = pd.read_sql_query(
-            f"SELECT t.* FROM {kind} t JOIN batches b USING (batch_id) "
-            "WHERE b.undone_at IS NULL AND b.storage = 'sqlite' ORDER BY t.rowid",
-            con,
-        )
-        if frame.empty:
-            return None
-        out = schema.canonicalise(kind, frame)
-        if kind == "incidents":
-            out["batch_id"] = frame["batch_id"].values
-        if kind == "routes":
-            wkt = frame["geometry_wkt"].to_numpy(dtype=object)
-            geoms = shapely.from_wkt(np.where(pd.isna(wkt) | (wkt == ""), None, wkt))
-            return gpd.GeoDataFrame(out, geometry=geoms, crs="EPSG:4326")
-        return out
 
     def batches(self) -> pd.DataFrame:
         """The batch history, newest first; ``storage`` says where a batch's rows are ('sqlite' or 'parquet')."""
@@ -545,9 +404,9 @@ class Store:
             )
         ]
         ids = columns.read_ids(kind, [columns.file_for(self.columns_folder, kind, b) for b in batch_ids], column)
-        legacy = [r[0] for r in con.execute(f'SELECT DISTINCT "{column}" FROM {kind} WHERE "{column}" IS NOT NULL')]
-        if legacy:  # undone legacy batches' rows are deleted, so every row left stands
-            ids = pa.chunked_array([*ids.chunks, pa.array(legacy, pa.large_string())], pa.large_string())
+        older = legacy.stored_ids(con, kind)
+        if older:
+            ids = pa.chunked_array([*ids.chunks, pa.array(older, pa.large_string())], pa.large_string())
         return ids
 
     def _import_batch_into_sqlite(
@@ -567,21 +426,7 @@ class Store:
         program itself never calls it.
         """
         check_option("kind", kind, schema.KINDS)
-        batch_id = _new_batch_id()
-        frame = schema.canonicalise(kind, rows)
-        if kind == "incidents":
-            frame["batch_id"] = batch_id
-        names = list(schema.COLUMNS[kind])
-        records = _records(frame, names)
-        if kind == "routes":
-            names.append("geometry_wkt")
-            wkt = shapely.to_wkt(rows.geometry.values) if len(rows) else []
-            records = [(*r, w) for r, w in zip(records, wkt)]
-        if kind != "incidents":
-            names.append("batch_id")
-            records = [(*r, batch_id) for r in records]
-        placeholders = ", ".join("?" for _ in names)
-        quoted = ", ".join(f'"{c}"' for c in names)
+        batch_id = new_batch_id()
         with self._connect() as con, self._write(con):
             _refuse_same_file(con, kind, sha256)
             _insert_batch(
@@ -591,17 +436,13 @@ class Store:
                 file_name=file_name,
                 sha256=sha256,
                 rows_read=rows_read,
-                rows_accepted=len(records),
+                rows_accepted=len(rows),
                 rows_rejected=rows_rejected,
                 rows_skipped=rows_skipped,
                 rows_already_stored=0,
                 storage="sqlite",
             )
-            for start in range(0, len(records), LEGACY_CHUNK_ROWS):
-                con.executemany(
-                    f"INSERT INTO {kind} ({quoted}) VALUES ({placeholders})",
-                    records[start : start + LEGACY_CHUNK_ROWS],
-                )
+            legacy.insert_rows(con, kind, rows, batch_id)
         return batch_id
 
     def undo(self, batch_id: str) -> int:
@@ -616,7 +457,7 @@ class Store:
             if undone:
                 return 0
             if storage == "sqlite":
-                removed = con.execute(f"DELETE FROM {kind} WHERE batch_id = ?", (batch_id,)).rowcount
+                removed = legacy.delete_rows(con, kind, batch_id)
             else:
                 removed = int(accepted)
             con.execute("UPDATE batches SET undone_at = ? WHERE batch_id = ?", (_now(), batch_id))
@@ -631,10 +472,6 @@ class Store:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-def _new_batch_id() -> str:
-    return f"B{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def _rollback(con: sqlite3.Connection) -> None:
@@ -685,17 +522,6 @@ def _insert_batch(
             storage,
         ),
     )
-
-
-def _records(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    out = frame[columns].astype(object)
-    for col in columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            out[col] = frame[col].dt.strftime("%Y-%m-%d").astype(object)
-        elif frame[col].dtype == bool:
-            out[col] = frame[col].astype(int)
-    out = out.where(frame[columns].notna(), None)
-    return [tuple(r) for r in out.itertuples(index=False, name=None)]
 
 
 def layered(bundle: Bundle, store: Store) -> Bundle:

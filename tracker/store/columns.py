@@ -187,10 +187,15 @@ class ColumnFile:
 
 
 def _lock_new(path: Path) -> int | None:
-    """Create ``path`` and hold an exclusive advisory lock on it (released when the fd closes)."""
+    """Create ``path`` and hold an exclusive advisory lock on it (released when the fd closes, or the process ends).
+
+    Without advisory locks (not POSIX) nothing is held open, so the file can be renamed.
+    """
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    if fcntl is None:  # pragma: no cover - not POSIX
+        os.close(fd)
+        return None
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return fd
 
 
