@@ -11,7 +11,8 @@ baseline from the same run:
   ``append`` / ``commit`` (Parquet) vs the old path (``executemany`` into the SQLite tables);
 * the cold load, ``layered(read_bundle(), Store(path))`` in a fresh process (the store
   opened inside the timing), vs the baseline, and the same load of the store the old path wrote
-  (the baseline and the load run alternately, five times each: medians, and each round's ratio);
+  (the baseline and the load run alternately, five times each: medians, and each round's ratio),
+  and the store's part of it alone (``Store(path).read`` of the three kinds, no bundled files);
 * peak memory: each measurement runs in its own process, which reports its peak resident
   set size during the measured step (``VmHWM``, reset just before it; ``ru_maxrss`` where
   /proc is missing) and, in brackets, how much that is above what it held before the step.
@@ -145,6 +146,25 @@ def measure_load(db: str) -> dict:
     }
 
 
+def measure_read(db: str) -> dict:
+    from tracker.store import Store
+
+    _reset_peak()
+    before = _rss_mb()
+    cpu = time.process_time()
+    t = time.perf_counter()
+    store = Store(db)
+    frames = [store.read(kind) for kind in ("incidents", "designations", "routes")]
+    seconds = time.perf_counter() - t
+    return {
+        "seconds": seconds,
+        "rows": sum(len(f) for f in frames),
+        "cpu": time.process_time() - cpu,
+        "before_mb": before,
+        "peak_mb": _peak_mb(),
+    }
+
+
 def _child(*args: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--measure", *args], check=True, capture_output=True, text=True, cwd=ROOT
@@ -194,15 +214,22 @@ def run(n: int, tmp: Path, *, old_path: bool) -> None:
         old_load = _child("load", str(old_db))
         seconds = old_load["seconds"]
         line += f"   | old SQLite store {seconds:6.2f} s ({seconds / base:.0f}x), {_peak(old_load)}"
+    read = _median([_child("read", str(new_db)) for _ in range(ROUNDS)])
     print(store_line)
-    print(line, flush=True)
+    print(line)
+    print(
+        f"  of which the store alone: Store().read()  {read['seconds']:6.2f} s   {_peak(read)}"
+        f"   | baseline {base:.2f} s: {read['seconds'] / base:.2f}x",
+        flush=True,
+    )
 
 
 def main() -> int:
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     if len(sys.argv) > 1 and sys.argv[1] == "--measure":
         what, *args = sys.argv[2:]
-        result = {"parse": measure_parse, "store": measure_store, "load": measure_load}[what](*args)
+        measures = {"parse": measure_parse, "store": measure_store, "load": measure_load, "read": measure_read}
+        result = measures[what](*args)
         print(json.dumps(result))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
