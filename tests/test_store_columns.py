@@ -317,3 +317,11 @@ def test_layered_frames_are_the_bundled_rows_then_the_stored_ones(tmp_path, bund
     ]
     empty = layered(bundle, Store(tmp_path / "empty.sqlite"))
     assert empty.incidents is bundle.incidents and empty.routes is bundle.routes  # nothing stored: nothing copied
+
+
+@pytest.mark.parametrize("kind", schema.KINDS)
+def test_canonical_rows_are_recognised_and_written_without_canonicalising_again(kind, bundle):
+    frame = {"incidents": bundle.incidents, "designations": bundle.designations, "routes": bundle.routes}[kind]
+    assert columns._is_canonical(kind, frame)
+    assert columns._is_canonical(kind, schema.canonicalise(kind, frame.iloc[:1]))
+    assert not columns._is_canonical(kind, frame.astype(object))

@@ -77,7 +77,13 @@ def arrow_schema(kind: str) -> pa.Schema:
 
 @functools.lru_cache(maxsize=16)
 def _canonical_dtypes(kind: str, columns: tuple[tuple[str, str], ...]) -> dict[str, object]:
-    return schema.canonicalise(kind, pd.DataFrame({col: [None] for col, _ in columns})).dtypes.to_dict()
+    """The dtype :func:`tracker.schema.canonicalise` gives each column (text: ``astype(str)``'s)."""
+    known: dict[str, object] = {
+        "str": pd.Series(["x"]).astype(str).dtype,
+        "bool": np.dtype(bool),
+        "Int64": pd.Int64Dtype(),
+    }
+    return {col: known[dtype] if dtype in known else np.dtype(dtype) for col, dtype in columns}
 
 
 def _is_canonical(kind: str, frame: pd.DataFrame) -> bool:
