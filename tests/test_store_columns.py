@@ -60,7 +60,7 @@ def test_a_batch_streamed_in_several_appends_reads_back_as_one_frame(tmp_path):
             batch.append(frame.iloc[start : {0: 10, 10: 11, 11: 500, 500: 1000}[start]])
         assert streamed.read("incidents").empty and streamed.batches().empty  # nothing visible before commit
         batch_id = batch.commit(sha256="s", rows_read=1000, rows_rejected=0)
-    assert batch_id == batch.batch_id and batch.rows_written == 0
+    assert batch_id == batch.batch_id and batch.rows_written == 1000
     got = streamed.read("incidents")
     assert (got["batch_id"] == batch_id).all()
     pd.testing.assert_frame_equal(

@@ -54,11 +54,8 @@ class BatchWriter:
             kind, columns.file_for(store.columns_folder, kind, self.batch_id), self.batch_id
         )
         self.committed = False
-
-    @property
-    def rows_written(self) -> int:
-        """Rows appended so far."""
-        return self._file.rows if self._file is not None else 0
+        self.rows_written = 0
+        """Rows appended so far (the batch's ``rows_accepted`` can be fewer: ``skip_existing_ids``)."""
 
     def append(self, rows: pd.DataFrame) -> None:
         """Add ``rows`` (canonical rows of the kind, as :func:`tracker.schema.canonicalise` returns them).
@@ -67,6 +64,7 @@ class BatchWriter:
         Rows that are not canonical are canonicalised first (slower).
         """
         self._open_file().append(rows)
+        self.rows_written += len(rows)
 
     def commit(
         self,
