@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 from dateutil import parser as date_parser
 
@@ -46,25 +48,69 @@ _LAST_YEAR = 2261
 in the future anyway."""
 
 
+_PLAIN_ISO = r"\d{4}-\d{2}-\d{2}"
+"""YYYY-MM-DD exactly, in ASCII digits: the dates most files hold, parsed in one vectorised step."""
+
+
+def _plain_iso(values: pd.Series) -> pd.Series:
+    """True where a (stripped) value is exactly YYYY-MM-DD; such a value is never a numeric d/m/y date."""
+    return values.str.fullmatch(_PLAIN_ISO).fillna(False).astype(bool)
+
+
+@dataclass(frozen=True)
+class DateEvidence:
+    """What the numeric dates (03/04/2026) of a column say about their order; combine chunks with ``|``."""
+
+    numeric: bool = False  # some value is a numeric date
+    first_over_12: bool = False  # some first part is above 12: day first
+    second_over_12: bool = False  # some second part is above 12: month first
+
+    def __or__(self, other: DateEvidence) -> DateEvidence:
+        return DateEvidence(
+            self.numeric or other.numeric,
+            self.first_over_12 or other.first_over_12,
+            self.second_over_12 or other.second_over_12,
+        )
+
+    @property
+    def order(self) -> str | None:
+        """'dmy' or 'mdy' when the numeric dates settle it, else None."""
+        if self.first_over_12:
+            return "dmy"
+        if self.second_over_12:
+            return "mdy"
+        return None
+
+    @property
+    def needed(self) -> bool:
+        """True when numeric dates could be read day-first or month-first (no part above 12)."""
+        return self.numeric and not (self.first_over_12 or self.second_over_12)
+
+
+def date_evidence(values: pd.Series) -> DateEvidence:
+    """The :class:`DateEvidence` of one column (or chunk of a column) of date texts.
+
+    Plain ISO dates are set aside by one vectorised match; only the rest are searched
+    for numeric dates.
+    """
+    values = values.fillna("").astype(str)
+    rest = values[~_plain_iso(values.str.strip())]
+    if rest.empty:
+        return DateEvidence()
+    parts = rest.str.extract(_NUMERIC_DATE).dropna()
+    if parts.empty:
+        return DateEvidence()
+    return DateEvidence(True, bool((parts[0].astype(int) > 12).any()), bool((parts[1].astype(int) > 12).any()))
+
+
 def date_order_needed(values: pd.Series) -> bool:
     """True when numeric dates could be read day-first or month-first (no part above 12)."""
-    parts = values.str.extract(_NUMERIC_DATE).dropna()
-    if parts.empty:
-        return False
-    first, second = parts[0].astype(int), parts[1].astype(int)
-    return not ((first > 12).any() or (second > 12).any())
+    return date_evidence(values).needed
 
 
 def infer_date_order(values: pd.Series) -> str | None:
     """'dmy' or 'mdy' when the numeric dates themselves settle it, else None."""
-    parts = values.str.extract(_NUMERIC_DATE).dropna()
-    if parts.empty:
-        return None
-    if (parts[0].astype(int) > 12).any():
-        return "dmy"
-    if (parts[1].astype(int) > 12).any():
-        return "mdy"
-    return None
+    return date_evidence(values).order
 
 
 @lru_cache(maxsize=100_000)
@@ -117,6 +163,29 @@ def parse_dates(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Ser
     :func:`tracker.schema.validate`'s check against today.
     """
     values = values.fillna("").astype(str).str.strip()
+    plain = _plain_iso(values)
+    if not plain.any():
+        return _parse_dates_slow(values, order)
+    # YYYY-MM-DD in range: one vectorised parse; the rest (and any it cannot read) value by value
+    years = pd.to_numeric(values[plain].str.slice(0, 4), errors="coerce")
+    in_range = (years >= schema.MIN_DATE.year) & (years <= _LAST_YEAR)
+    fast = pd.to_datetime(values[plain].where(in_range, ""), format="%Y-%m-%d", errors="coerce")
+    fast = fast.astype("datetime64[ns]")
+    good = (fast.notna() & in_range).to_numpy()
+    done = plain.to_numpy().copy()
+    done[done] = good
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    reasons = pd.Series("", index=values.index, dtype=object)
+    out.iloc[np.flatnonzero(done)] = fast.to_numpy()[good]
+    if not done.all():
+        slow_out, slow_reasons = _parse_dates_slow(values[~done], order)
+        out.iloc[np.flatnonzero(~done)] = slow_out.to_numpy()
+        reasons.iloc[np.flatnonzero(~done)] = slow_reasons.to_numpy()
+    return out, reasons
+
+
+def _parse_dates_slow(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_dates` for stripped text, value by value where need be."""
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     reasons = pd.Series("", index=values.index, dtype=object)
     iso_parts = values.str.extract(_ISO_DATE)
