@@ -174,6 +174,7 @@ def prepare(
     return plan
 
 
+_ON_LAND = "a boat strike placed on land: check the position"
 _DATE_FIELD = {"incidents": "date", "designations": "designation_date"}
 
 
@@ -280,6 +281,7 @@ class ChunkCheck:
             frame = _incidents(plan, src, col, self.default_event_type, self.fix_swapped, self.gazetteer)
         else:  # designations (routes come from GeoJSON or GeoPackage, above)
             frame = _designations(plan, src, col)
+        on_land = frame.pop("_on_land") if "_on_land" in frame.columns else None
         frame = schema.canonicalise(kind, frame)
         cell_errors = {(p.row, p.column) for p in plan.problems if p.severity == "error" and p.row is not None}
         passed, problems = schema.validate(kind, frame, file=plan.file, row_offset=2 + start, today=self.today)
@@ -294,18 +296,12 @@ class ChunkCheck:
         if refused:
             plan.problems = reader_problems + [p for p in plan.problems[len(reader_problems) :] if p.row not in refused]
         if kind == "incidents" and len(passed):
-            land = on_land_mask(passed["longitude"], passed["latitude"]) & (passed["event_type"] == "boat strike")
-            for idx in passed.index[land]:
-                plan.problems.append(
-                    _cell(
-                        plan,
-                        idx,
-                        "latitude",
-                        f"{passed.at[idx, 'latitude']}, {passed.at[idx, 'longitude']}",
-                        "a boat strike placed on land: check the position",
-                        "warning",
-                    )
-                )
+            land = on_land[passed.index] & (passed["event_type"] == "boat strike").to_numpy()
+            hit = passed[land]
+            plan.problems.extend(
+                Problem(plan.file, int(idx) + 2, "latitude", f"{y}, {x}", _ON_LAND, "warning")
+                for idx, y, x in zip(hit.index, hit["latitude"].tolist(), hit["longitude"].tolist())
+            )
         chunk = plan.problems
         plan.problems = kept
         self._keep(chunk)
@@ -450,7 +446,8 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     lon_filled, lat_filled = out["longitude"].astype(float), out["latitude"].astype(float)
     out["region"] = rules.region_of(lon_filled, lat_filled, col("region"))
     placed = lon_filled.notna() & lat_filled.notna()
-    at_sea = placed & ~on_land_mask(lon_filled.where(placed), lat_filled.where(placed))
+    land = on_land_mask(lon_filled.where(placed), lat_filled.where(placed))
+    at_sea = placed & ~land
     event = col("event_type")
     out["event_type"] = rules.event_type_of(
         event,
@@ -480,6 +477,7 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
         out[fld] = col(fld)
     basis_col = col("source_basis")
     out["source_basis"] = basis_col.where(basis_col != "", "user import")
+    out["_on_land"] = land  # the on-land warning of a passed boat strike needs it too
     return out
 
 
