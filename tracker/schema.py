@@ -236,6 +236,8 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
 _UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_PLAIN_URL = r"https?://[A-Za-z0-9.\-]+(?:[/?#][!-{}~]*)?"
+"""A cell :func:`source_problem` accepts at a glance: one http(s) URL in printable ASCII with no space or '|'."""
 
 
 def source_problem(part: str) -> str | None:
@@ -432,6 +434,9 @@ def _source_problems(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     cells = frame["source_urls"].astype(str)
     suspect = cells.str.contains(":", regex=False)  # no colon, no scheme: a plain document name
+    # one plain http(s) URL (ASCII host, no space, no second source): acceptable, no need to look closer
+    plain = cells[suspect].str.fullmatch(_PLAIN_URL).fillna(False).astype(bool)
+    suspect[plain.index[plain]] = False
     parts = cells[suspect].str.split("|").explode()
     reasons = parts.map(lambda part: source_problem(str(part)) if isinstance(part, str) else None).dropna()
     reasons = reasons[~reasons.index.duplicated()]  # one message per cell: the first bad part

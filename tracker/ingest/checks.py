@@ -49,16 +49,60 @@ def _land() -> shapely.STRtree:
     return shapely.STRtree(load_countries().geometry.values)
 
 
+_GRID_DEG = 0.25
+"""Edge (degrees) of the grid cells the on-land check remembers as all sea or all land."""
+_SEA, _LAND, _MIXED = 0, 1, 2
+_cells: dict[int, int] = {}
+
+
+def _cell_states(keys: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Sea, land or mixed for each grid cell (classified once per process, then remembered)."""
+    unknown = np.array([k not in _cells for k in keys.tolist()], dtype=bool)
+    if unknown.any():
+        x0, y0 = cx[unknown] * _GRID_DEG, cy[unknown] * _GRID_DEG
+        boxes = shapely.box(x0, y0, x0 + _GRID_DEG, y0 + _GRID_DEG)
+        state = np.full(len(boxes), _SEA, dtype=np.int8)
+        state[np.unique(_land().query(boxes, predicate="intersects")[0])] = _MIXED
+        state[np.unique(_land().query(boxes, predicate="within")[0])] = _LAND  # its interior is land
+        _cells.update(zip(keys[unknown].tolist(), state.tolist()))
+    return np.array([_cells[k] for k in keys.tolist()], dtype=np.int8)
+
+
 def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
-    """True where a point falls inside a country polygon of the bundled basemap."""
+    """True where a point falls inside a country polygon of the bundled basemap.
+
+    Points strictly inside a 0.25-degree cell that lies wholly at sea or wholly within a
+    country are answered by the cell; the rest (cells on a coast, points on a cell's edge)
+    are tested against the polygons.
+    """
     ok = lon.notna() & lat.notna()
     result = pd.Series(False, index=lon.index)
-    if ok.any():
-        pts = shapely.points(lon[ok].to_numpy(), lat[ok].to_numpy())
+    if not ok.any():
+        return result
+    x, y = lon[ok].to_numpy(dtype=float), lat[ok].to_numpy(dtype=float)
+    flagged = np.zeros(len(x), dtype=bool)
+    exact = np.ones(len(x), dtype=bool)
+    on_globe = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    if on_globe.any():
+        fx, fy = x[on_globe] / _GRID_DEG, y[on_globe] / _GRID_DEG
+        cx, cy = np.floor(fx), np.floor(fy)
+        inside = (fx != cx) & (fy != cy)  # not on a cell's edge
+        keys = ((cx.astype(np.int64) + 1000) << 16) | (cy.astype(np.int64) + 1000)
+        unique, back = np.unique(keys, return_inverse=True)
+        first = np.zeros(len(unique), dtype=np.int64)
+        first[back[::-1]] = np.arange(len(back))[::-1]
+        state = _cell_states(unique, cx[first], cy[first])[back]
+        decided = inside & (state != _MIXED)
+        at = np.flatnonzero(on_globe)
+        flagged[at[decided]] = state[decided] == _LAND
+        exact[at[decided]] = False
+    if exact.any():
+        pts = shapely.points(x[exact], y[exact])
         hits = _land().query(pts, predicate="within")
-        flagged = np.zeros(len(pts), dtype=bool)
-        flagged[np.unique(hits[0])] = True
-        result[ok] = flagged
+        near = np.zeros(len(pts), dtype=bool)
+        near[np.unique(hits[0])] = True
+        flagged[np.flatnonzero(exact)] = near
+    result[ok] = flagged
     return result
 
 
@@ -218,15 +262,16 @@ def _within_5_km(u, group, lon, lat, best, query) -> None:
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_u = keys[order], u[order]
     steps = np.arange(-_REACH, _REACH + 1, dtype=np.int64)
-    dx, dy, dz = np.meshgrid(steps, steps, steps, indexing="ij")
-    offsets = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS) + dz).ravel()
-    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(offsets)))
+    dx, dy = np.meshgrid(steps, steps, indexing="ij")
+    # the cubes of one column (same x and y cell) are neighbours in key order: one range per column
+    columns = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS)).ravel()
+    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(columns) * len(steps)))
     for start in range(0, len(firsts), per_block):
         a = firsts[start : start + per_block]
-        wanted = (keys[a][:, None] + offsets[None, :]).ravel()
-        lo = np.searchsorted(sorted_keys, wanted, "left")
-        hi = np.searchsorted(sorted_keys, wanted, "right")
-        for i, j in _pairs(np.repeat(u[a], len(offsets)), lo, hi):
+        wanted = (keys[a][:, None] + columns[None, :]).ravel()
+        lo = np.searchsorted(sorted_keys, wanted - _REACH, "left")
+        hi = np.searchsorted(sorted_keys, wanted + _REACH, "right")
+        for i, j in _pairs(np.repeat(u[a], len(columns)), lo, hi):
             _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
 
 
