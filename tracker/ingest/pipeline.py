@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -129,12 +130,13 @@ def prepare(
     today=None,
     reader: str = "auto",
     max_bytes: int | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> ImportPlan:
     """Read, map, parse, place, validate and check one file of ``kind``; store nothing.
 
     ``reader`` picks the delimited reader (see :data:`READERS`: pyarrow where it reads the file
     faithfully, else the robust one); ``max_bytes`` refuses larger files (default
-    :data:`tracker.readers.MAX_UPLOAD_BYTES`).
+    :data:`tracker.readers.MAX_UPLOAD_BYTES`); ``progress`` is told the share of rows checked (0..1).
     """
     check_option("kind", kind, schema.KINDS)
     if date_order is not None:
@@ -167,7 +169,11 @@ def prepare(
     check = ChunkCheck(
         plan, default_event_type=default_event_type, fix_swapped=fix_swapped, gazetteer=gazetteer, today=today
     )
-    passed = [check.run(frame, reader_problems) for frame, reader_problems in chunks]
+    passed = []
+    for frame, reader_problems in chunks:
+        passed.append(check.run(frame, reader_problems))
+        if progress is not None:
+            progress(min(1.0, (int(frame.index[-1]) + 1) / max(plan.rows_read, 1)))
     accepted = pd.concat(passed) if len(passed) > 1 else passed[0]
     check.finish(accepted, existing)
     plan.accepted = accepted
