@@ -250,6 +250,9 @@ def _first_pass(path, plan, layout, mapping, remembered, block_bytes, tell) -> N
     plan.rows_read = records
     plan.problems = reading.layout_problems(plan.file, layout, records)
     plan.accepted = schema.empty_frame(plan.kind)
+    if not records:  # a header alone: nothing to map (as prepare reports it)
+        plan.mapping, plan.missing_fields = {}, []
+        return
     decide_date_order(plan, evidence)
 
 
