@@ -145,24 +145,26 @@ class _ProgressLine:
         self.started = time.monotonic()
         self.last = self.started
         self.shown = False
+        self.stage_started: dict[str, tuple[float, float]] = {}
 
     def __call__(self, p: ingest.Progress) -> None:
         now = time.monotonic()
+        self.stage_started.setdefault(p.stage, (now, p.share or 0.0))
         if now - self.last < self.every_s:
             return
         self.last = now
-        elapsed = now - self.started
-        rate = p.rows / elapsed if elapsed > 0 else 0.0
+        spent = now - self.stage_started[p.stage][0]
+        rate = p.rows / spent if spent > 0 else 0.0
         text = f"{p.stage}: {p.rows:,} rows, {rate:,.0f} rows/s"
-        if p.bytes_total and p.bytes_done and p.stage != "storing":
-            share = min(1.0, p.bytes_done / p.bytes_total)
-            passes = 2 if p.stage == "reading" else 1  # the first pass reads the file, the second checks it
+        share = p.share
+        if share is not None and p.stage != "storing":
             text += f", {share:.0%}"
-            speed = p.bytes_done / elapsed if p.stage == "reading" else None
-            if speed:
-                text += f", ETA {(p.bytes_total - p.bytes_done) / speed * passes:,.0f} s"
-            elif share > 0:
-                text += f", ETA {elapsed * (1 - share) / share:,.0f} s"
+            stage_started = self.stage_started.setdefault(p.stage, (now, share))
+            spent, done = now - stage_started[0], share - stage_started[1]
+            if done > 0 and share < 1:
+                text += f", ETA {spent * (1 - share) / done:,.0f} s" + (
+                    " for this pass" if p.stage == "reading" else ""
+                )
         if self.tty:
             self.stream.write("\r" + text.ljust(78)[:120])
         else:

@@ -280,8 +280,12 @@ class ChunkCheck:
         kept = plan.problems
         plan.problems = list(reader_problems)  # this chunk's problems, merged into the plan's below
 
-        def col(fld: str) -> pd.Series:
-            return _column(src, plan, fld)
+        columns: dict[str, pd.Series] = {}
+
+        def col(fld: str) -> pd.Series:  # each field's text read once per chunk; callers never change it
+            if fld not in columns:
+                columns[fld] = _column(src, plan, fld)
+            return columns[fld]
 
         if kind == "incidents":
             frame = _incidents(plan, src, col, self.default_event_type, self.fix_swapped, self.gazetteer)

@@ -58,6 +58,16 @@ class Progress:
     rows: int
     bytes_done: int
     bytes_total: int | None
+    rows_total: int | None = None  # known after the first pass
+
+    @property
+    def share(self) -> float | None:
+        """How much of this stage is done (0..1), when it can be told."""
+        if self.rows_total:
+            return min(1.0, self.rows / self.rows_total)
+        if self.bytes_total and self.stage == "reading":
+            return min(1.0, self.bytes_done / self.bytes_total)
+        return None
 
 
 @dataclass
@@ -182,7 +192,7 @@ def import_file(
 
     def tell(stage: str, rows: int, done: int) -> None:
         if progress is not None:
-            progress(Progress(stage, rows, done, total))
+            progress(Progress(stage, rows, done, total, plan.rows_read if stage != "reading" else None))
 
     plan = ImportPlan(kind=kind, file=path.name, sha256="", date_order=date_order)
     try:
