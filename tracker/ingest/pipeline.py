@@ -454,7 +454,9 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     # text fields
     # region, event type and affiliation: the same rules as the bundled data (tracker.rules)
     lon_filled, lat_filled = out["longitude"].astype(float), out["latitude"].astype(float)
-    out["region"] = rules.region_of(lon_filled, lat_filled, col("region"))
+    by_text = _per_distinct(rules.region_from_text, col("region"))  # as rules.region_of: the text, else the position
+    by_position = rules.region_from_position(lon_filled, lat_filled)
+    out["region"] = by_text.where(by_text != "Unknown", by_position)
     placed = lon_filled.notna() & lat_filled.notna()
     land = on_land_mask(lon_filled.where(placed), lat_filled.where(placed))
     at_sea = placed & ~land
@@ -482,13 +484,22 @@ def _incidents(plan, src, col, default_event_type, fix_swapped, gazetteer) -> pd
     given = col("affiliation_text")  # "" for every row when the file has no such column
     actor2 = col("actor2") if "actor2" in plan.mapping else None
     out["affiliation_text"] = rules.affiliation_text_of(given, actor2=actor2)
-    out["affiliation"] = rules.affiliation_of(given, actor2=actor2)
+    out["affiliation"] = _per_distinct(lambda t: rules.affiliation_of(t), actor2 if actor2 is not None else given)
     for fld in ("vessel_type", "announced_by", "notes", "source_urls"):
         out[fld] = col(fld)
     basis_col = col("source_basis")
     out["source_basis"] = basis_col.where(basis_col != "", "user import")
     out["_on_land"] = land  # the on-land warning of a passed boat strike needs it too
     return out
+
+
+def _per_distinct(rule: Callable[[pd.Series], pd.Series], text: pd.Series) -> pd.Series:
+    """``rule(text)`` for a row-by-row rule on one text column, worked out once per distinct text."""
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=False)
+    if len(uniques) * 2 > len(text):
+        return rule(text)
+    answers = rule(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    return pd.Series(answers[codes], index=text.index, dtype=object)
 
 
 def _ids_or_made_up(plan: ImportPlan, ids: pd.Series) -> pd.Series:

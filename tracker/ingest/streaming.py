@@ -218,7 +218,7 @@ def import_file(
                     passed = check.run(frame, [])
                     accepted += len(passed)
                     if kind == "incidents":
-                        keys.append(passed[_DUPLICATE_KEYS])
+                        keys.append(passed[_DUPLICATE_KEYS].astype({"incident_id": "str"}))  # compact
                     if sink is not None and len(passed):
                         sink.append(passed)
                     tell("checking", int(frame.index[-1]) + 1 if len(frame) else 0, source.bytes_read)
