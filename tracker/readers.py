@@ -112,12 +112,15 @@ def upload_limit_mb(config: str | Path | None = None) -> float:
         if value > 0:
             return value
     path = Path(config) if config is not None else Path.cwd() / ".streamlit" / "config.toml"
+    setting: object = None
     try:
         with path.open("rb") as f:
-            value = tomllib.load(f).get("server", {}).get("maxUploadSize")
+            setting = tomllib.load(f).get("server", {}).get("maxUploadSize")
     except (OSError, tomllib.TOMLDecodeError):
-        value = None
-    return float(value) if isinstance(value, int | float) and value > 0 else float(DEFAULT_UPLOAD_MB)
+        pass
+    if isinstance(setting, int | float) and not isinstance(setting, bool) and setting > 0:
+        return float(setting)
+    return float(DEFAULT_UPLOAD_MB)
 
 
 MAX_UPLOAD_BYTES = int(upload_limit_mb() * 1024 * 1024)

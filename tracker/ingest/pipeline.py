@@ -305,7 +305,7 @@ class ChunkCheck:
         refused = {p.row for p in reader_problems if p.severity == "error"}
         if refused:
             plan.problems = reader_problems + [p for p in plan.problems[len(reader_problems) :] if p.row not in refused]
-        if kind == "incidents" and len(passed):
+        if kind == "incidents" and len(passed) and on_land is not None:
             land = on_land[passed.index] & (passed["event_type"] == "boat strike").to_numpy()
             hit = passed[land]
             plan.problems.extend(

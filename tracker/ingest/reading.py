@@ -60,7 +60,7 @@ class ScanningReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer) -> int:
         data = self._raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -136,7 +136,7 @@ def sniff_layout(sample: bytes, *, encoding: str | None = None) -> Layout:
 def _options(layout: Layout, refused: list[int], block_bytes: int, include: list[int] | None = None):
     width = len(layout.names)
 
-    def invalid(row) -> str:  # type: ignore[no-untyped-def]
+    def invalid(row) -> str:
         refused.append(1)
         return "skip"
 
@@ -155,7 +155,7 @@ def _options(layout: Layout, refused: list[int], block_bytes: int, include: list
 
 
 def arrow_batches(
-    source: BinaryIO, layout: Layout, *, block_bytes: int = BLOCK_BYTES, include: list[int] | None = None
+    source: BinaryIO | io.RawIOBase, layout: Layout, *, block_bytes: int = BLOCK_BYTES, include: list[int] | None = None
 ) -> Iterator[tuple[int, pa.RecordBatch]]:
     """``(first record number, batch)`` for each block of ``source``: header first (record 0).
 
@@ -187,7 +187,7 @@ def arrow_batches(
 
 
 def record_frames(
-    source: BinaryIO, layout: Layout, *, block_bytes: int = BLOCK_BYTES
+    source: BinaryIO | io.RawIOBase, layout: Layout, *, block_bytes: int = BLOCK_BYTES
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """``(first data row index, frame of text)`` per block: the frame's index counts data records from 0
     (file row ``index + 2``) and its columns are the header's names, as :func:`tracker.readers.read_delimited` gives."""
