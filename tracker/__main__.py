@@ -58,8 +58,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 2
         overrides.append((field.strip(), column.strip()))
     path = Path(args.file)
-    if not path.is_file():
-        print(f"{path}: cannot read the file: {'no such file' if not path.exists() else 'not a file'}", file=sys.stderr)
+    try:
+        path.open("rb").close()
+    except OSError as exc:
+        print(f"{path}: cannot read the file: {exc.strerror}", file=sys.stderr)
         return 2
     store = Store(args.db) if args.db else Store()
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None

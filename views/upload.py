@@ -1,6 +1,7 @@
 """Upload: read a file, review every problem, map columns, then import it as one undoable batch."""
 
 import hashlib
+import os
 
 import pandas as pd
 import streamlit as st
@@ -16,8 +17,13 @@ KINDS = {
 }
 
 
-LIMIT_MB = readers.upload_limit_mb()
-"""The largest file the page takes: $TRACKER_MAX_UPLOAD_MB, else server.maxUploadSize of .streamlit/config.toml."""
+LIMIT_MB = (
+    readers.upload_limit_mb()
+    if os.environ.get(readers.UPLOAD_LIMIT_ENV, "").strip()
+    else float(st.get_option("server.maxUploadSize"))
+)
+"""The largest file the page takes: $TRACKER_MAX_UPLOAD_MB, else Streamlit's server.maxUploadSize (from
+.streamlit/config.toml, $STREAMLIT_SERVER_MAX_UPLOAD_SIZE or --server.maxUploadSize)."""
 
 
 def prepare(kind, data, name, mapping, date_order, fix_swapped, encoding, event_type, revision):

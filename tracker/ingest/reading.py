@@ -35,7 +35,7 @@ SAMPLE_BYTES = 1 << 18
 _FIELD_LIMIT = csv.field_size_limit()
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SPACE_QUOTE = re.compile(rb'[\r\n,;\t|][ ]+"')
-_SPACE_QUOTE_START = re.compile(rb'(?:^|[\r\n,;\t|])[ ]+"')
+_SPACE_QUOTE_START = re.compile(rb'(?:^(?:\xef\xbb\xbf)?|[\r\n,;\t|])[ ]+"')
 
 
 class FastPathUnsafe(Exception):
@@ -114,6 +114,8 @@ def sniff_layout(sample: bytes, *, encoding: str | None = None) -> Layout:
     if encoding not in (None, "utf-8", "utf-8-sig"):
         raise FastPathUnsafe("a chosen encoding")
     bom = sample.startswith(b"\xef\xbb\xbf")
+    if bom and encoding == "utf-8":  # the robust reader keeps the mark in the first column's name then
+        raise FastPathUnsafe("a byte order mark read as utf-8")
     body = sample[3:] if bom else sample
     if not body.strip() or any(sample.startswith(m) for m in readers._MAGIC):
         raise FastPathUnsafe("empty or not text")
