@@ -11,8 +11,17 @@ import pytest
 
 from store_worker import rows
 from support import FIXTURES, ROOT, fixture_bytes
-from tracker import ingest, readers, schema, store
-from tracker.store import LATEST_VERSION, MIGRATIONS, DuplicateBatchError, Store, StoreError, default_path, layered
+from tracker import ingest, readers, schema
+from tracker.store import (
+    LATEST_VERSION,
+    MIGRATIONS,
+    DuplicateBatchError,
+    Store,
+    StoreError,
+    catalogue,
+    default_path,
+    layered,
+)
 
 WORKER = ROOT / "tests" / "store_worker.py"
 
@@ -25,7 +34,7 @@ def test_default_path_comes_from_the_environment(_private_store):
 def test_new_store_is_migrated_and_empty(tmp_path):
     s = Store(tmp_path / "s.sqlite")
     with sqlite3.connect(s.path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 3
     assert s.read("incidents").empty and s.batches().empty and s.revision() == 0
     Store(s.path)  # opening again is a no-op
     assert s.revision() == 0
@@ -221,8 +230,8 @@ def test_a_column_added_later_reaches_an_existing_store(tmp_path, monkeypatch):
     shutil.copy(STORE_V1, db)
     Store(db)  # at the latest version
     step = (LATEST_VERSION + 1, ['ALTER TABLE incidents ADD COLUMN "vessel_name" TEXT'])
-    monkeypatch.setattr(store, "MIGRATIONS", [*MIGRATIONS, step])
-    monkeypatch.setattr(store, "LATEST_VERSION", step[0])
+    monkeypatch.setattr(catalogue, "MIGRATIONS", [*MIGRATIONS, step])
+    monkeypatch.setattr(catalogue, "LATEST_VERSION", step[0])
     monkeypatch.setitem(schema.COLUMNS["incidents"], "vessel_name", "str")
     s = Store(db)
     frame = rows(1, "V").assign(vessel_name="Esperanza")

@@ -189,7 +189,14 @@ def cmd_undo(args: argparse.Namespace) -> int:
 
 def cmd_batches(args: argparse.Namespace) -> int:
     store = Store(args.db) if args.db else Store()
-    print(store.batches().to_string(index=False))
+    history = store.batches()
+    if history.empty:
+        print(f"no import batches in {store.path}")
+        return 0
+    print(history.to_string(index=False))
+    where = {"parquet": f"one file per batch under {store.columns_folder}", "sqlite": f"the tables of {store.path}"}
+    for storage in sorted(set(history["storage"])):
+        print(f"rows of {storage!r} batches: {where.get(storage, storage)}")
     return 0
 
 

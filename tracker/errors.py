@@ -30,6 +30,21 @@ class DataFileError(TrackerError):
     """A bundled data file is missing or unreadable."""
 
 
+class StoreError(TrackerError):
+    """The store cannot be opened or written."""
+
+
+class DuplicateBatchError(TrackerError):
+    """The same file (same kind and sha256) is already stored as a batch that is not undone."""
+
+    def __init__(self, kind: str, sha256: str, batch_id: str, imported_at: str) -> None:
+        self.kind, self.sha256, self.batch_id, self.imported_at = kind, sha256, batch_id, imported_at
+        super().__init__(
+            f"this file was already imported as batch {batch_id} on {imported_at[:10]}; "
+            "undo that batch first to import it again"
+        )
+
+
 def check_option(name: str, value: object, allowed: tuple | list | set | frozenset) -> None:
     """Raise :class:`InvalidOptionError` listing the valid values when ``value`` is not one."""
     if value not in allowed:

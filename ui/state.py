@@ -32,13 +32,22 @@ def store() -> store_mod.Store:
     return _store(str(store_mod.default_path()))
 
 
-@st.cache_data(show_spinner="Loading records…")
+LOADED_BUNDLES = 2
+"""How many loaded bundles are kept: the current one, and the one before while sessions move on."""
+
+
+@st.cache_resource(max_entries=LOADED_BUNDLES, show_spinner="Loading records…")
 def _load(version: str, path: str, revision: int) -> readers.Bundle:
-    return store_mod.layered(readers.read_bundle(), store())
+    return store_mod.layered(readers.read_bundle(), _store(path))
 
 
 def bundle() -> readers.Bundle:
-    """Bundled records plus imported ones, cached until a data file or the store changes."""
+    """Bundled records plus imported ones, loaded once until a data file or the store changes.
+
+    Kept as one shared object (``st.cache_resource``), not pickled and unpickled on each
+    rerun: every session and rerun gets the same frames, so callers must treat them as
+    read-only (filter, copy or derive new frames; never assign into them).
+    """
     s = store()
     return _load(readers.data_version(), str(s.path), s.revision())
 
