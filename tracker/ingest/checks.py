@@ -265,13 +265,15 @@ def _within_5_km(u, group, lon, lat, best, query) -> None:
     dx, dy = np.meshgrid(steps, steps, indexing="ij")
     # the cubes of one column (same x and y cell) are neighbours in key order: one range per column
     columns = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS)).ravel()
+    # looked up in key order, column by column: each search starts where the one before ended
+    firsts = firsts[np.argsort(keys[firsts], kind="stable")]
     per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(columns) * len(steps)))
     for start in range(0, len(firsts), per_block):
         a = firsts[start : start + per_block]
-        wanted = (keys[a][:, None] + columns[None, :]).ravel()
+        wanted = (columns[:, None] + keys[a][None, :]).ravel()
         lo = np.searchsorted(sorted_keys, wanted - _REACH, "left")
         hi = np.searchsorted(sorted_keys, wanted + _REACH, "right")
-        for i, j in _pairs(np.repeat(u[a], len(columns)), lo, hi):
+        for i, j in _pairs(np.tile(u[a], len(columns)), lo, hi):
             _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
 
 

@@ -306,11 +306,16 @@ class ChunkCheck:
         if refused:
             plan.problems = reader_problems + [p for p in plan.problems[len(reader_problems) :] if p.row not in refused]
         if kind == "incidents" and len(passed) and on_land is not None:
-            land = on_land[passed.index] & (passed["event_type"] == "boat strike").to_numpy()
+            land = on_land[passed.index].to_numpy(dtype=bool) & (passed["event_type"] == "boat strike").to_numpy()
             hit = passed[land]
+            shown = len(hit)
+            if self.max_problems is not None:  # past the cap they are only counted (as _keep would)
+                shown = min(shown, max(0, max(0, self.max_problems - len(kept)) - len(plan.problems)))
+                self.plan.problems_omitted += len(hit) - shown
+                hit = hit.iloc[:shown]
             plan.problems.extend(
                 Problem(plan.file, int(idx) + 2, "latitude", f"{y}, {x}", _ON_LAND, "warning")
-                for idx, y, x in zip(hit.index, hit["latitude"].tolist(), hit["longitude"].tolist())
+                for idx, y, x in zip(hit.index.tolist(), hit["latitude"].tolist(), hit["longitude"].tolist())
             )
         chunk = plan.problems
         plan.problems = kept

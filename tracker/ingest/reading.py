@@ -45,12 +45,14 @@ class FastPathUnsafe(Exception):
 class ScanningReader(io.RawIOBase):
     """A binary file read once: hashes every byte (sha256) and refuses what the fast path cannot read.
 
-    With ``check=False`` it only hashes and counts (for the robust reader's line-by-line pass).
+    With ``check=False`` it only hashes and counts (for the robust reader's line-by-line pass);
+    with ``hash=False`` too it only counts (a second pass over a file already hashed).
     """
 
-    def __init__(self, raw: BinaryIO, *, check: bool = True) -> None:
+    def __init__(self, raw: BinaryIO, *, check: bool = True, hash: bool = True) -> None:
         self._raw = raw
         self.sha256 = hashlib.sha256()
+        self.hash = hash
         self.bytes_read = 0
         self.check = check
         self._quotes = 0
@@ -75,7 +77,8 @@ class ScanningReader(io.RawIOBase):
     def _see(self, data: bytes) -> None:
         if not data:
             return
-        self.sha256.update(data)
+        if self.hash:
+            self.sha256.update(data)
         first = self.bytes_read == 0
         self.bytes_read += len(data)
         if not self.check:

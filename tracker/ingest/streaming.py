@@ -213,7 +213,7 @@ def import_file(
         sink = spool if spool is not None else batch
         try:
             with path.open("rb") as f:
-                source = reading.ScanningReader(f, check=False)
+                source = reading.ScanningReader(f, check=False, hash=False)  # hashed in the first pass
                 for _, frame in reading.record_frames(source, layout, block_bytes=block_bytes):
                     passed = check.run(frame, [])
                     accepted += len(passed)
