@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from tracker import schema
 from tracker.ingest import checks
+from tracker.ingest import values as values_module
 from tracker.ingest.values import _parse_numbers_slow, parse_numbers
 
 _NUMBER_TEXT = st.one_of(
@@ -128,6 +129,10 @@ def _within_5_km_reference(u, group, lon, lat, best, query) -> None:
 def test_within_5_km_agrees_with_the_unsorted_search(n, groups, seed):
     rng = np.random.default_rng(seed)
     lon, lat = rng.uniform(-80.0, -79.8, n), rng.uniform(10.0, 10.2, n)
+    if seed % 2:  # the mirror positions across the equator share the slabs searched (x and y, not z)
+        lat[::2] = -lat[::2]
+    if seed % 3 == 0:  # near the poles and the antimeridian
+        lon, lat = rng.uniform(179.9, 180.0, n) * rng.choice([-1, 1], n), rng.uniform(89.9, 90.0, n)
     group = rng.integers(0, groups, n)
     query = rng.random(n) < 0.8
     u = np.arange(n)
@@ -135,3 +140,27 @@ def test_within_5_km_agrees_with_the_unsorted_search(n, groups, seed):
     checks._within_5_km(u, group, lon, lat, best, query)
     _within_5_km_reference(u, group, lon, lat, ref, query)
     assert best.tolist() == ref.tolist()
+
+
+def _plain_iso_dates_reference(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The ISO fast path as it was: pandas' to_datetime with the format, years checked first."""
+    years = pd.to_numeric(values.str.slice(0, 4), errors="coerce")
+    in_range = (years >= schema.MIN_DATE.year) & (years <= 2261)
+    fast = pd.to_datetime(values.where(in_range, ""), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    good = (fast.notna() & in_range).to_numpy()
+    return fast.to_numpy(), good
+
+
+_ISO_TEXT = st.builds(
+    lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_ISO_TEXT, st.dates().map(str)), max_size=40), st.sampled_from(["str", "object"]))
+def test_plain_iso_dates_agree_with_pandas(texts, dtype):
+    values = pd.Series(texts, dtype=dtype)
+    stamps, good = values_module._plain_iso_dates(values)
+    ref_stamps, ref_good = _plain_iso_dates_reference(values.astype(str))
+    assert good.tolist() == ref_good.tolist()
+    np.testing.assert_array_equal(stamps[good], ref_stamps[ref_good])

@@ -262,18 +262,21 @@ def _within_5_km(u, group, lon, lat, best, query) -> None:
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_u = keys[order], u[order]
     steps = np.arange(-_REACH, _REACH + 1, dtype=np.int64)
-    dx, dy = np.meshgrid(steps, steps, indexing="ij")
-    # the cubes of one column (same x and y cell) are neighbours in key order: one range per column
-    columns = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS)).ravel()
-    # looked up in key order, column by column: each search starts where the one before ended
+    # the cubes of one slab (same x cell, y cells within reach, any z) are neighbours in key order: one
+    # range per slab holds the 25 columns of cubes around (and, where a slab meets the globe twice, a few
+    # positions far away that the distance check then leaves out)
+    slabs = steps << (2 * _CELL_BITS)
+    z_bits = (1 << _CELL_BITS) - 1
+    # looked up in key order, slab by slab: each search starts where the one before ended
     firsts = firsts[np.argsort(keys[firsts], kind="stable")]
-    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(columns) * len(steps)))
+    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(steps) ** 3))
     for start in range(0, len(firsts), per_block):
         a = firsts[start : start + per_block]
-        wanted = (columns[:, None] + keys[a][None, :]).ravel()
-        lo = np.searchsorted(sorted_keys, wanted - _REACH, "left")
-        hi = np.searchsorted(sorted_keys, wanted + _REACH, "right")
-        for i, j in _pairs(np.tile(u[a], len(columns)), lo, hi):
+        column = keys[a] & ~z_bits  # the cube's x and y cells, z cell 0
+        lo = np.searchsorted(sorted_keys, (slabs[:, None] + (column - (_REACH << _CELL_BITS))[None, :]).ravel())
+        top = column + (_REACH << _CELL_BITS) + z_bits
+        hi = np.searchsorted(sorted_keys, (slabs[:, None] + top[None, :]).ravel(), "right")
+        for i, j in _pairs(np.tile(u[a], len(slabs)), lo, hi):
             _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
 
 

@@ -511,7 +511,7 @@ def _ids_or_made_up(plan: ImportPlan, ids: pd.Series) -> pd.Series:
     """The ids a file gives; ``U<first 8 of the file's sha256>-<row>`` where it gives none."""
     blank = ids == ""
     if not blank.any():
-        return ids.astype(object)
+        return ids
     out = ids.astype(object)
     out[blank] = [f"U{plan.sha256[:8]}-{i + 2}" for i in ids.index[blank]]
     return out

@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tracker import gazetteer as gz
@@ -47,6 +48,8 @@ from tracker.ingest.values import DATE_ORDERS, DateEvidence, date_evidence
 MAX_PROBLEMS = 100_000
 """Problems kept in full by a streamed import; past this they are counted (the report says so)."""
 DUPLICATE_MODES = ("keep", "skip")
+_PLAIN_ISO = r"^\d{4}-\d{2}-\d{2}$"  # as values._PLAIN_ISO, matched whole
+_TEXT = {pa.string(): pd.StringDtype("pyarrow", na_value=float("nan"))}
 _DUPLICATE_KEYS = ["incident_id", "date", "latitude", "longitude", "killed", "radius_km"]
 
 
@@ -247,12 +250,16 @@ def _first_pass(path, plan, layout, mapping, remembered, block_bytes, tell) -> N
     with path.open("rb") as f:
         source = reading.ScanningReader(f)
         for start, batch in reading.arrow_batches(source, layout, block_bytes=block_bytes, include=[at]):
-            values = batch.column(0).to_pandas()
+            values = batch.column(0)
             if start == 0:
-                values = values.iloc[1:]
+                values = values.slice(1)
             if date_column in layout.names and not plan.missing_fields:
-                frame = pd.DataFrame({date_column: values})
-                evidence = evidence | date_evidence(_column(frame, plan, _DATE_FIELD[plan.kind]))
+                # plain YYYY-MM-DD dates say nothing about the order: only the others are looked at
+                text = pc.utf8_trim_whitespace(values)
+                rest = pc.filter(text, pc.invert(pc.match_substring_regex(text, _PLAIN_ISO)))
+                if len(rest):
+                    frame = pd.DataFrame({date_column: rest.to_pandas(types_mapper=_TEXT.get)})
+                    evidence = evidence | date_evidence(_column(frame, plan, _DATE_FIELD[plan.kind]))
             records += len(values)
             tell("reading", records, source.bytes_read)
         source.finish()

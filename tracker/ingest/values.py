@@ -169,21 +169,46 @@ def parse_dates(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Ser
     if not plain.any():
         return _parse_dates_slow(values, order)
     # YYYY-MM-DD in range: one vectorised parse; the rest (and any it cannot read) value by value
-    years = pd.to_numeric(values[plain].str.slice(0, 4), errors="coerce")
-    in_range = (years >= schema.MIN_DATE.year) & (years <= _LAST_YEAR)
-    fast = pd.to_datetime(values[plain].where(in_range, ""), format="%Y-%m-%d", errors="coerce")
-    fast = fast.astype("datetime64[ns]")
-    good = (fast.notna() & in_range).to_numpy()
+    fast, good = _plain_iso_dates(values[plain])
     done = plain.to_numpy().copy()
     done[done] = good
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     reasons = pd.Series("", index=values.index, dtype=object)
-    out.iloc[np.flatnonzero(done)] = fast.to_numpy()[good]
+    if done.all():
+        out = pd.Series(fast, index=values.index, dtype="datetime64[ns]")
+    else:
+        out.iloc[np.flatnonzero(done)] = fast[good]
     if not done.all():
         slow_out, slow_reasons = _parse_dates_slow(values[~done], order)
         out.iloc[np.flatnonzero(~done)] = slow_out.to_numpy()
         reasons.iloc[np.flatnonzero(~done)] = slow_reasons.to_numpy()
     return out, reasons
+
+
+def _plain_iso_dates(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """YYYY-MM-DD texts as ``datetime64[ns]``, and where that is a real day with a year from 1900 to 2261.
+
+    Worked out on the digits (years, months, days and leap years) as numpy arrays; the rest are
+    NaT and left to :func:`_parse_dates_slow`, which gives the reason.
+    """
+    arr = pa.array(values.array) if values.dtype == _STR else pa.array(values.to_numpy(dtype=object), pa.string())
+
+    def part(start: int, stop: int) -> np.ndarray:
+        piece = pc.utf8_slice_codeunits(arr, start, stop)
+        return pc.cast(piece, pa.int64()).to_numpy(zero_copy_only=False)
+
+    year, month, day = part(0, 4), part(5, 7), part(8, 10)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    month_days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
+    month_days = month_days + ((month == 2) & leap)
+    good = (year >= schema.MIN_DATE.year) & (year <= _LAST_YEAR) & (month >= 1) & (month <= 12)
+    good &= (day >= 1) & (day <= month_days)
+    y, m, d = np.where(good, year, 1970), np.where(good, month, 1), np.where(good, day, 1)
+    stamps = (y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (m - 1).astype("timedelta64[M]")
+    stamps = stamps.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    stamps = stamps.astype("datetime64[ns]")
+    stamps[~good] = np.datetime64("NaT")
+    return stamps, good
 
 
 def _parse_dates_slow(values: pd.Series, order: str | None) -> tuple[pd.Series, pd.Series]:
