@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -164,3 +165,17 @@ def test_plain_iso_dates_agree_with_pandas(texts, dtype):
     ref_stamps, ref_good = _plain_iso_dates_reference(values.astype(str))
     assert good.tolist() == ref_good.tolist()
     np.testing.assert_array_equal(stamps[good], ref_stamps[ref_good])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31), st.integers(1, 3000))
+def test_within_land_agrees_with_the_tree_query(seed, n):
+    rng = np.random.default_rng(seed)
+    x, y = rng.uniform(-100.0, -55.0, n), rng.uniform(-5.0, 30.0, n)
+    coast = shapely.get_coordinates(checks._land().geometries[:40])  # vertices: on a boundary, not within
+    take = rng.integers(0, len(coast), min(n, 50))
+    x[: len(take)], y[: len(take)] = coast[take, 0], coast[take, 1]
+    hits = checks._land().query(shapely.points(x, y), predicate="within")
+    reference = np.zeros(n, dtype=bool)
+    reference[np.unique(hits[0])] = True
+    assert checks._within_land(x, y).tolist() == reference.tolist()

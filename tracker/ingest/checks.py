@@ -49,6 +49,30 @@ def _land() -> shapely.STRtree:
     return shapely.STRtree(load_countries().geometry.values)
 
 
+@lru_cache(maxsize=1)
+def _prepared_land() -> np.ndarray:
+    geoms = _land().geometries
+    shapely.prepare(geoms)
+    return geoms
+
+
+def _within_land(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where a point lies within a country polygon: the polygons whose box holds it, each tested
+    (prepared) on all its points at once; the same answer as the tree's ``within`` query point by point."""
+    geoms = _prepared_land()
+    pts, cands = _land().query(shapely.points(x, y))
+    inside = np.zeros(len(x), dtype=bool)
+    order = np.argsort(cands, kind="stable")
+    pts, cands = pts[order], cands[order]
+    bounds = np.flatnonzero(np.diff(cands)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(cands)]):
+        if lo == hi:
+            continue
+        at = pts[lo:hi]
+        inside[at[shapely.contains_xy(geoms[cands[lo]], x[at], y[at])]] = True
+    return inside
+
+
 _GRID_DEG = 0.25
 """Edge (degrees) of the grid cells the on-land check remembers as all sea or all land."""
 _SEA, _LAND, _MIXED = 0, 1, 2
@@ -97,11 +121,7 @@ def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
         flagged[at[decided]] = state[decided] == _LAND
         exact[at[decided]] = False
     if exact.any():
-        pts = shapely.points(x[exact], y[exact])
-        hits = _land().query(pts, predicate="within")
-        near = np.zeros(len(pts), dtype=bool)
-        near[np.unique(hits[0])] = True
-        flagged[np.flatnonzero(exact)] = near
+        flagged[np.flatnonzero(exact)] = _within_land(x[exact], y[exact])
     result[ok] = flagged
     return result
 
