@@ -489,7 +489,7 @@ def _pandera_failures(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def _check_mask(check: pa.Check, series: pd.Series) -> np.ndarray | None:
     """Where a value fails ``check`` (its missing values pass), or None for a check not known here."""
-    stats = check.statistics
+    stats: dict = check.statistics or {}
     if check.name == "isin":
         fails = ~series.isin(stats["allowed_values"])
     elif check.name == "in_range" and stats["include_min"] and stats["include_max"]:
