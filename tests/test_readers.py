@@ -221,3 +221,20 @@ def test_ofac_sdn_file_without_header_and_with_ctrl_z_reads():
     assert [p.message for p in raw.problems] == ["the header repeats a column name"]
     assert raw.frame.iloc[-1, 1] == "TRIPLE SUCCESS"  # the Ctrl-Z after the last line is not a record
     assert not raw.frame.apply(lambda c: c.str.contains("\x1a")).any().any()
+
+
+def test_the_upload_limit_comes_from_the_environment_then_the_streamlit_config(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text("[server]\nmaxUploadSize = 200\n")
+    monkeypatch.delenv(readers.UPLOAD_LIMIT_ENV, raising=False)
+    assert readers.upload_limit_mb(config) == 200
+    assert readers.upload_limit_mb(tmp_path / "missing.toml") == readers.DEFAULT_UPLOAD_MB
+    monkeypatch.setenv(readers.UPLOAD_LIMIT_ENV, "750")
+    assert readers.upload_limit_mb(config) == 750
+
+
+def test_a_file_over_a_chosen_limit_is_refused_and_the_command_line_has_none():
+    data = b"a,b\n" + b"1,2\n" * 400
+    raw = readers.read_delimited(data, file="big.csv", max_bytes=1024)
+    assert raw.frame.empty and raw.problems[0].message.startswith("file is larger than the")
+    assert len(readers.read_delimited(data, file="big.csv", max_bytes=1 << 40).frame) == 400

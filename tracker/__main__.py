@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 from typing import NoReturn
 
@@ -58,24 +59,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         overrides.append((field.strip(), column.strip()))
     path = Path(args.file)
     try:
-        data = path.read_bytes()
+        path.open("rb").close()
     except OSError as exc:
         print(f"{path}: cannot read the file: {exc.strerror}", file=sys.stderr)
         return 2
     store = Store(args.db) if args.db else Store()
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
-
-    def prepare(mapping: dict[str, str] | None) -> ingest.ImportPlan:
-        return ingest.prepare(
-            args.kind,
-            data,
-            file=path.name,
-            date_order=args.date_order,
-            mapping=mapping,
-            fix_swapped=args.fix_swapped,
-            existing=existing,
-            encoding=args.encoding,
-        )
 
     def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:
         """The automatic mapping (remembered choices first, then known header names) with each --map on top."""
@@ -98,46 +87,97 @@ def cmd_import(args: argparse.Namespace) -> int:
                 mapping[field] = column
         return mapping
 
-    plan = prepare(None)  # reads the header; its mapping is the automatic one
-    if plan.header:
-        mapping = with_overrides(plan.header, store.remembered_mapping(ingest.header_key(args.kind, plan.header)))
-        if mapping != plan.mapping:
-            plan = prepare(mapping)
+    try:
+        header = ingest.read_header(path, kind=args.kind, encoding=args.encoding)
+    except OSError as exc:
+        print(f"{path}: cannot read the file: {exc.strerror}", file=sys.stderr)
+        return 2
+    mapping = None
+    if header:
+        mapping = with_overrides(header, store.remembered_mapping(ingest.header_key(args.kind, header)))
+    meter = _ProgressLine(sys.stderr)
+    try:
+        result = ingest.import_file(
+            path,
+            store,
+            kind=args.kind,
+            mapping=mapping,
+            date_order=args.date_order,
+            fix_swapped=args.fix_swapped,
+            duplicates=args.duplicates,
+            existing=existing,
+            encoding=args.encoding,
+            dry_run=args.dry_run,
+            progress=meter,
+        )
+    finally:
+        meter.close()
+    plan = result.plan
     _print_report(plan)
-    if not plan.ready or plan.accepted.empty:
+    if not plan.ready or not plan.accepted_rows:
         for reason in plan.not_ready_reasons():
             print(f"cannot import: {reason}")
         print("nothing imported")
         return 2
-    rows = plan.accepted
-    skipped = 0
-    if args.duplicates == "skip" and len(plan.duplicates):
-        dup_rows = set(plan.duplicates["row"])
-        keep = ~(rows.index + 2).isin(dup_rows)
-        skipped = int((~keep).sum())
-        rows = rows[keep]
     if args.dry_run:
-        print(f"dry run: would import {len(rows)} row(s), skipping {skipped} duplicate(s)")
+        skipped = len(plan.duplicates) if args.duplicates == "skip" else 0
+        print(f"dry run: would import {plan.accepted_rows - skipped} row(s), skipping {skipped} duplicate(s)")
         return 1 if plan.rejected_rows else 0
-    if rows.empty:
-        print(f"nothing imported: all {skipped} accepted row(s) are duplicates (use --duplicates keep)")
+    if result.refused is not None:
+        raise result.refused
+    if result.batch_id is None:
+        print(f"nothing imported: all {result.rows_skipped} accepted row(s) are duplicates (use --duplicates keep)")
         return 2
-    batch = store.import_batch(
-        args.kind,
-        rows,
-        file_name=path.name,
-        sha256=plan.sha256,
-        rows_read=plan.rows_read,
-        rows_rejected=plan.rejected_rows,
-        rows_skipped=skipped,
-        skip_existing_ids=args.duplicates == "skip",
-    )
     store.remember_mapping(ingest.header_key(args.kind, plan.header), plan.mapping)
+    skipped = result.rows_skipped
     print(
-        f"imported {len(rows)} row(s) as batch {batch} into {store.path}"
+        f"imported {result.rows_stored} row(s) as batch {result.batch_id} into {store.path}"
         + (f"; skipped {skipped} duplicate(s)" if skipped else "")
     )
     return 1 if plan.rejected_rows else 0
+
+
+class _ProgressLine:
+    """Progress on stderr: rows read, rows/s and ETA; redrawn in place on a terminal, else a line every 10 s."""
+
+    def __init__(self, stream, *, every_s: float | None = None) -> None:
+        self.stream = stream
+        self.tty = bool(getattr(stream, "isatty", lambda: False)())
+        self.every_s = every_s if every_s is not None else (0.2 if self.tty else 10.0)
+        self.started = time.monotonic()
+        self.last = self.started
+        self.shown = False
+        self.stage_started: dict[str, tuple[float, float]] = {}
+
+    def __call__(self, p: ingest.Progress) -> None:
+        now = time.monotonic()
+        self.stage_started.setdefault(p.stage, (now, p.share or 0.0))
+        if now - self.last < self.every_s:
+            return
+        self.last = now
+        spent = now - self.stage_started[p.stage][0]
+        rate = p.rows / spent if spent > 0 else 0.0
+        text = f"{p.stage}: {p.rows:,} rows, {rate:,.0f} rows/s"
+        share = p.share
+        if share is not None and p.stage != "storing":
+            text += f", {share:.0%}"
+            stage_started = self.stage_started.setdefault(p.stage, (now, share))
+            spent, done = now - stage_started[0], share - stage_started[1]
+            if done > 0 and share < 1:
+                text += f", ETA {spent * (1 - share) / done:,.0f} s" + (
+                    " for this pass" if p.stage == "reading" else ""
+                )
+        if self.tty:
+            self.stream.write("\r" + text.ljust(78)[:120])
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.flush()
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +92,39 @@ def read_bundle(data_dir: str | Path = DATA_DIR) -> Bundle:
 
 # -- files people send ---------------------------------------------------------
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""The largest file accepted (the same limit as the dashboard's upload box)."""
+UPLOAD_LIMIT_ENV = "TRACKER_MAX_UPLOAD_MB"
+"""Environment variable: the largest file the dashboard accepts, in MB (Streamlit's MB: 2**20 bytes)."""
+DEFAULT_UPLOAD_MB = 50
+
+
+def upload_limit_mb(config: str | Path | None = None) -> float:
+    """The largest upload in MB: ``$TRACKER_MAX_UPLOAD_MB``, else ``server.maxUploadSize`` in
+    ``.streamlit/config.toml`` (the folder the app runs from), else 50.
+
+    The command line reads files of any size (streamed); this limit is the dashboard's.
+    """
+    text = os.environ.get(UPLOAD_LIMIT_ENV, "").strip()
+    if text:
+        try:
+            value = float(text)
+        except ValueError:
+            value = 0
+        if value > 0:
+            return value
+    path = Path(config) if config is not None else Path.cwd() / ".streamlit" / "config.toml"
+    setting: object = None
+    try:
+        with path.open("rb") as f:
+            setting = tomllib.load(f).get("server", {}).get("maxUploadSize")
+    except (OSError, tomllib.TOMLDecodeError):
+        pass
+    if isinstance(setting, int | float) and not isinstance(setting, bool) and setting > 0:
+        return float(setting)
+    return float(DEFAULT_UPLOAD_MB)
+
+
+MAX_UPLOAD_BYTES = int(upload_limit_mb() * 1024 * 1024)
+"""The largest file the dashboard's checks accept (see :func:`upload_limit_mb`)."""
 
 _MAGIC = {
     b"PK\x03\x04": "a ZIP archive or an Excel/ODS workbook: save the sheet as CSV first",
@@ -185,9 +218,10 @@ def _mixed_warning(file: str, utf8_rows: list[int], cp1252_rows: list[int]) -> s
     )
 
 
-def _decode(data: bytes, *, file: str, encoding: str | None = None) -> _Decoded:
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = f"{MAX_UPLOAD_BYTES / (1024 * 1024):g} MB"
+def _decode(data: bytes, *, file: str, encoding: str | None = None, max_bytes: int | None = None) -> _Decoded:
+    most = MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    if len(data) > most:
+        limit = f"{most / (1024 * 1024):g} MB"
         return _Decoded(None, "", [_file_problem(file, f"file is larger than the {limit} limit")])
     if not data.strip():
         return _Decoded(None, "", [_file_problem(file, "file is empty")])
@@ -348,7 +382,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def read_delimited(data: bytes, *, file: str, encoding: str | None = None) -> RawTable:
+def read_delimited(data: bytes, *, file: str, encoding: str | None = None, max_bytes: int | None = None) -> RawTable:
     """Read delimited text (CSV, semicolon, tab, pipe) into strings, one frame row per record.
 
     Row ``i`` of the frame (0-based) is row ``i + 2`` of the file as a person counts it
@@ -356,8 +390,9 @@ def read_delimited(data: bytes, *, file: str, encoding: str | None = None) -> Ra
     Every record is kept in file order: a record with fewer fields than the header is padded
     with "", one with more is cut to the header's width, and each such record, like one whose
     quote never closes, gets an error :class:`~tracker.schema.Problem` so that it is not imported.
+    A file larger than ``max_bytes`` (default :data:`MAX_UPLOAD_BYTES`) is refused.
     """
-    decoded = _decode(data, file=file, encoding=encoding)
+    decoded = _decode(data, file=file, encoding=encoding, max_bytes=max_bytes)
     enc, problems = decoded.encoding, list(decoded.problems)
     if decoded.text is None:
         return RawTable(pd.DataFrame(), enc, "", problems)

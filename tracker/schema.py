@@ -191,11 +191,16 @@ def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
     cannot hold become missing (:mod:`tracker.ingest` reports them first).
     """
     check_option("kind", kind, KINDS)
-    out = pd.DataFrame(index=frame.index)
+    out: dict[str, pd.Series] = {}
     for col, dtype in COLUMNS[kind].items():
         series = frame[col] if col in frame.columns else pd.Series(pd.NA, index=frame.index)
         if dtype == "str":
-            out[col] = series.astype("object").where(series.notna(), "").astype(str)
+            if series.dtype == _STR:  # already text: only the missing cells to fill
+                out[col] = series.fillna("") if series.hasnans else series
+            elif series.dtype == object:
+                out[col] = series.where(series.notna(), "").astype(str)
+            else:
+                out[col] = series.astype("object").where(series.notna(), "").astype(str)
         elif dtype == "bool":
             if series.dtype == bool:
                 out[col] = series
@@ -209,7 +214,15 @@ def canonicalise(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = nums.where(whole).astype("Int64")
         else:
             out[col] = pd.to_numeric(series, errors="coerce").astype(dtype)
-    return out
+    return pd.DataFrame({col: series.array for col, series in out.items()}, index=frame.index)
+
+
+_STR = pd.Series([], dtype=str).dtype
+"""The dtype of canonical text (``astype(str)``)."""
+_CANONICAL_DTYPES = {
+    kind: {col: (_STR if dtype == "str" else pd.api.types.pandas_dtype(dtype)) for col, dtype in cols.items()}
+    for kind, cols in COLUMNS.items()
+}
 
 
 def _datetimes_ns(series: pd.Series) -> pd.Series:
@@ -236,6 +249,8 @@ _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _HTTP_URL = re.compile(r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$", re.IGNORECASE)
 _UNSAFE_SCHEMES = frozenset({"javascript", "vbscript", "data", "file", "blob", "about", "filesystem"})
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+_PLAIN_URL = r"https?://[A-Za-z0-9.\-]+(?:[/?#][!-{}~]*)?"
+"""A cell :func:`source_problem` accepts at a glance: one http(s) URL in printable ASCII with no space or '|'."""
 
 
 def source_problem(part: str) -> str | None:
@@ -432,6 +447,9 @@ def _source_problems(frame: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     cells = frame["source_urls"].astype(str)
     suspect = cells.str.contains(":", regex=False)  # no colon, no scheme: a plain document name
+    # one plain http(s) URL (ASCII host, no space, no second source): acceptable, no need to look closer
+    plain = cells[suspect].str.fullmatch(_PLAIN_URL).fillna(False).astype(bool)
+    suspect[plain.index[plain]] = False
     parts = cells[suspect].str.split("|").explode()
     reasons = parts.map(lambda part: source_problem(str(part)) if isinstance(part, str) else None).dropna()
     reasons = reasons[~reasons.index.duplicated()]  # one message per cell: the first bad part
@@ -453,6 +471,87 @@ def _date_problems(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     rows = [(i, "date", frame.at[i, "date"], DATE_RANGE_MESSAGE) for i in frame.index[early]]
     rows += [(i, "date", frame.at[i, "date"], FUTURE_DATE_MESSAGE) for i in frame.index[future]]
     return pd.DataFrame(rows, columns=["index", "column", "failure_case", "message"])
+
+
+_FAILURE_COLUMNS = ["index", "column", "failure_case", "message"]
+
+
+def _pandera_failures(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The failed column checks of ``kind``'s schema as pandera reports them (any frame)."""
+    try:
+        _SCHEMAS[kind].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc.assign(message=fc["check"].astype(str))
+        return fc[_FAILURE_COLUMNS]
+    return pd.DataFrame(columns=_FAILURE_COLUMNS)
+
+
+def _check_mask(check: pa.Check, series: pd.Series) -> np.ndarray | None:
+    """Where a value fails ``check`` (its missing values pass), or None for a check not known here."""
+    stats: dict = check.statistics or {}
+    if check.name == "isin":
+        fails = ~series.isin(stats["allowed_values"])
+    elif check.name == "in_range" and stats["include_min"] and stats["include_max"]:
+        fails = ~((series >= stats["min_value"]) & (series <= stats["max_value"]))
+    elif check.name == "greater_than_or_equal_to":
+        fails = ~(series >= stats["min_value"])
+    elif check.name == "less_than_or_equal_to":
+        fails = ~(series <= stats["max_value"])
+    elif check.name == "<lambda>" and not stats:
+        fails = ~check._check_fn(series).astype(bool)
+    else:
+        return None
+    return np.asarray(fails.fillna(False) if fails.dtype != bool else fails, dtype=bool) & series.notna().to_numpy()
+
+
+def _column_failures(kind: str, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """:func:`_pandera_failures` worked out column by column with vectorised masks, for a canonical frame.
+
+    The same rows in the same order (column after column of the schema; in a column, its missing
+    values first, then each check's failures in row order) with the same values and messages.
+    None when the frame is not canonical or a check is not one of those known here: pandera then.
+    """
+    schema = _SCHEMAS[kind]
+    if not frame.index.equals(pd.RangeIndex(len(frame))):
+        return None
+    parts: list[pd.DataFrame] = []
+    for name, column in schema.columns.items():
+        if name not in frame.columns or str(frame[name].dtype) != str(_CANONICAL_DTYPES[kind][name]):
+            return None
+        if column.dtype is not None or column.unique or column.coerce or not column.required:
+            return None
+        series = frame[name]
+        missing = series.isna().to_numpy()
+        found: list[tuple[np.ndarray, str]] = []
+        if not column.nullable and missing.any():
+            found.append((missing, "not_nullable"))
+        for check in column.checks:
+            if check.groupby is not None or check.element_wise or not check.ignore_na or check.n_failure_cases:
+                return None
+            mask = _check_mask(check, series)
+            if mask is None:
+                return None
+            if mask.any():
+                found.append((mask, str(check.error)))
+        for mask, message in found:
+            at = np.flatnonzero(mask)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "index": at,
+                        "column": name,
+                        "failure_case": series.iloc[at].reset_index(drop=True),  # its own dtype, as pandera
+                        "message": message,
+                    }
+                )
+            )
+    if schema.checks or schema.unique or schema.index is not None or schema.coerce:
+        return None
+    if not parts:
+        return pd.DataFrame(columns=_FAILURE_COLUMNS)
+    # pandera concatenates the failing values of every column: counts print as 3.0 beside a float, 3 beside text
+    return pd.concat(parts, ignore_index=True)
 
 
 def validate(
@@ -477,12 +576,11 @@ def validate(
     check_option("on_invalid", on_invalid, ON_INVALID)
     frame = frame.reset_index(drop=True)
     failures: list[pd.DataFrame] = []
-    try:
-        _SCHEMAS[kind].validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        fc = exc.failure_cases
-        fc = fc.assign(message=fc["check"].astype(str))
-        failures.append(fc[["index", "column", "failure_case", "message"]])
+    fast = _column_failures(kind, frame)
+    if fast is not None:
+        failures.append(fast)
+    else:
+        failures.append(_pandera_failures(kind, frame))
     if "latitude" in frame.columns and "location_precision" in frame.columns:
         failures.append(_position_problems(frame))
     failures.append(_source_problems(frame))

@@ -1,9 +1,12 @@
 """Upload: read a file, review every problem, map columns, then import it as one undoable batch."""
 
+import hashlib
+import os
+
 import pandas as pd
 import streamlit as st
 
-from tracker import export, ingest, layers, metrics, schema
+from tracker import export, ingest, layers, metrics, readers, schema
 from tracker.errors import TrackerError
 from ui.state import bundle, current_filters, store
 
@@ -14,21 +17,46 @@ KINDS = {
 }
 
 
-@st.cache_data(max_entries=8, show_spinner="Checking the file…")
+LIMIT_MB = (
+    readers.upload_limit_mb()
+    if os.environ.get(readers.UPLOAD_LIMIT_ENV, "").strip()
+    else float(st.get_option("server.maxUploadSize"))
+)
+"""The largest file the page takes: $TRACKER_MAX_UPLOAD_MB, else Streamlit's server.maxUploadSize (from
+.streamlit/config.toml, $STREAMLIT_SERVER_MAX_UPLOAD_SIZE or --server.maxUploadSize)."""
+
+
 def prepare(kind, data, name, mapping, date_order, fix_swapped, encoding, event_type, revision):
-    """The import plan for one file and set of choices (cached: reruns do not re-read the file)."""
-    existing = bundle().incidents if kind == "incidents" else None
-    return ingest.prepare(
-        kind,
-        data,
-        file=name,
-        mapping=None if mapping is None else dict(mapping),
-        date_order=date_order,
-        fix_swapped=fix_swapped,
-        existing=existing,
-        encoding=encoding,
-        default_event_type=event_type,
-    )
+    """The import plan for one file and set of choices, with a progress bar while the file is checked.
+
+    Plans are kept in the session (the last 8), so reruns do not re-read the file.
+    """
+    plans = st.session_state.setdefault("upload_plans", {})
+    key = (kind, hashlib.sha256(data).hexdigest(), name, mapping, date_order, fix_swapped, encoding, event_type)
+    key += (revision,)
+    if key in plans:
+        return plans[key]
+    bar = st.progress(0.0, text="Checking the file…")
+    try:
+        plan = ingest.prepare(
+            kind,
+            data,
+            file=name,
+            mapping=None if mapping is None else dict(mapping),
+            date_order=date_order,
+            fix_swapped=fix_swapped,
+            existing=bundle().incidents if kind == "incidents" else None,
+            encoding=encoding,
+            default_event_type=event_type,
+            max_bytes=int(LIMIT_MB * 1024 * 1024),
+            progress=lambda share: bar.progress(share, text=f"Checking the file… {share:.0%}"),
+        )
+    finally:
+        bar.empty()
+    while len(plans) >= 8:
+        plans.pop(next(iter(plans)))
+    plans[key] = plan
+    return plan
 
 
 ENCODINGS = {"Detect": None, "UTF-8": "utf-8", "UTF-16": "utf-16", "Windows-1252": "cp1252", "Latin-1": "latin-1"}
@@ -48,7 +76,12 @@ upload = st.file_uploader(
     "File",
     type=types,
     key=f"uploader_{kind}_{nonce}",
-    help="Up to 50 MB. CSV may be comma, semicolon or tab separated, in UTF-8, UTF-16 or Windows-1252.",
+    help=f"Up to {LIMIT_MB:g} MB (larger files: python -m tracker import FILE). "
+    "CSV may be comma, semicolon or tab separated, in UTF-8, UTF-16 or Windows-1252.",
+)
+st.caption(
+    f"Files up to {LIMIT_MB:g} MB (set by {readers.UPLOAD_LIMIT_ENV} or server.maxUploadSize in "
+    ".streamlit/config.toml). Larger files: `python -m tracker import FILE` streams any size."
 )
 
 if upload is not None:
@@ -179,7 +212,7 @@ if upload is not None:
         key="import_button",
         help=None if can_import else f"Cannot import: {why_not}",
     ):
-        bar = st.progress(0.0, text="Importing…")
+        bar = st.progress(0.0, text=f"Storing {len(rows):,} row(s)…")
         try:
             # the store checks again inside its write transaction: the same file, or rows whose ids
             # another import stored in the meantime
@@ -191,7 +224,7 @@ if upload is not None:
                 rows_read=plan.rows_read,
                 rows_rejected=plan.rejected_rows,
                 rows_skipped=len(plan.accepted) - len(rows),
-                progress=lambda x: bar.progress(x, text="Importing…"),
+                progress=lambda x: bar.progress(x, text=f"Storing {len(rows):,} row(s)… {x:.0%}"),
                 skip_existing_ids=bool(skip),
             )
         except TrackerError as exc:

@@ -16,7 +16,10 @@ One module per step, in the order they run:
 - :mod:`.values`: dates and numbers parsed from text;
 - :mod:`.placing`: positions from place descriptions, by the offline gazetteer;
 - :mod:`.checks`: swapped coordinates, boat strikes on land, duplicates;
-- :mod:`.pipeline`: :class:`ImportPlan` and :func:`prepare`, which run the steps above.
+- :mod:`.pipeline`: :class:`ImportPlan` and :func:`prepare`, which run the steps above, chunk by
+  chunk (:class:`~.pipeline.ChunkCheck`);
+- :mod:`.reading`: the fast delimited reader (pyarrow, in blocks) and when it is safe;
+- :mod:`.streaming`: :func:`import_file`, a file of any size checked and stored chunk by chunk.
 
 Positions are EPSG:4326 longitude/latitude in degrees; distances and radii are km.
 """
@@ -33,13 +36,30 @@ from tracker.ingest.checks import (
     swapped_mask,
 )
 from tracker.ingest.mapping import FIELD_ALIASES, REQUIRED, header_key, missing_required, suggest_mapping
-from tracker.ingest.pipeline import ImportPlan, prepare
+from tracker.ingest.pipeline import READERS, ImportPlan, prepare
 from tracker.ingest.placing import place_from_text
-from tracker.ingest.values import DATE_ORDERS, date_order_needed, infer_date_order, parse_dates, parse_numbers
+from tracker.ingest.streaming import MAX_PROBLEMS, ImportResult, Progress, import_file, read_header
+from tracker.ingest.values import (
+    DATE_ORDERS,
+    DateEvidence,
+    date_evidence,
+    date_order_needed,
+    infer_date_order,
+    parse_dates,
+    parse_numbers,
+)
 
 __all__ = [
     "ImportPlan",
     "prepare",
+    "READERS",
+    "import_file",
+    "read_header",
+    "ImportResult",
+    "Progress",
+    "MAX_PROBLEMS",
+    "DateEvidence",
+    "date_evidence",
     "FIELD_ALIASES",
     "REQUIRED",
     "header_key",

@@ -49,16 +49,80 @@ def _land() -> shapely.STRtree:
     return shapely.STRtree(load_countries().geometry.values)
 
 
+@lru_cache(maxsize=1)
+def _prepared_land() -> np.ndarray:
+    geoms = _land().geometries
+    shapely.prepare(geoms)
+    return geoms
+
+
+def _within_land(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """True where a point lies within a country polygon: the polygons whose box holds it, each tested
+    (prepared) on all its points at once; the same answer as the tree's ``within`` query point by point."""
+    geoms = _prepared_land()
+    pts, cands = _land().query(shapely.points(x, y))
+    inside = np.zeros(len(x), dtype=bool)
+    order = np.argsort(cands, kind="stable")
+    pts, cands = pts[order], cands[order]
+    bounds = np.flatnonzero(np.diff(cands)) + 1
+    for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(cands)]):
+        if lo == hi:
+            continue
+        at = pts[lo:hi]
+        inside[at[shapely.contains_xy(geoms[cands[lo]], x[at], y[at])]] = True
+    return inside
+
+
+_GRID_DEG = 0.25
+"""Edge (degrees) of the grid cells the on-land check remembers as all sea or all land."""
+_SEA, _LAND, _MIXED = 0, 1, 2
+_cells: dict[int, int] = {}
+
+
+def _cell_states(keys: np.ndarray, cx: np.ndarray, cy: np.ndarray) -> np.ndarray:
+    """Sea, land or mixed for each grid cell (classified once per process, then remembered)."""
+    unknown = np.array([k not in _cells for k in keys.tolist()], dtype=bool)
+    if unknown.any():
+        x0, y0 = cx[unknown] * _GRID_DEG, cy[unknown] * _GRID_DEG
+        boxes = shapely.box(x0, y0, x0 + _GRID_DEG, y0 + _GRID_DEG)
+        state = np.full(len(boxes), _SEA, dtype=np.int8)
+        state[np.unique(_land().query(boxes, predicate="intersects")[0])] = _MIXED
+        state[np.unique(_land().query(boxes, predicate="within")[0])] = _LAND  # its interior is land
+        _cells.update(zip(keys[unknown].tolist(), state.tolist()))
+    return np.array([_cells[k] for k in keys.tolist()], dtype=np.int8)
+
+
 def on_land_mask(lon: pd.Series, lat: pd.Series) -> pd.Series:
-    """True where a point falls inside a country polygon of the bundled basemap."""
+    """True where a point falls inside a country polygon of the bundled basemap.
+
+    Points strictly inside a 0.25-degree cell that lies wholly at sea or wholly within a
+    country are answered by the cell; the rest (cells on a coast, points on a cell's edge)
+    are tested against the polygons.
+    """
     ok = lon.notna() & lat.notna()
     result = pd.Series(False, index=lon.index)
-    if ok.any():
-        pts = shapely.points(lon[ok].to_numpy(), lat[ok].to_numpy())
-        hits = _land().query(pts, predicate="within")
-        flagged = np.zeros(len(pts), dtype=bool)
-        flagged[np.unique(hits[0])] = True
-        result[ok] = flagged
+    if not ok.any():
+        return result
+    x, y = lon[ok].to_numpy(dtype=float), lat[ok].to_numpy(dtype=float)
+    flagged = np.zeros(len(x), dtype=bool)
+    exact = np.ones(len(x), dtype=bool)
+    on_globe = np.isfinite(x) & np.isfinite(y) & (np.abs(x) <= 180) & (np.abs(y) <= 90)
+    if on_globe.any():
+        fx, fy = x[on_globe] / _GRID_DEG, y[on_globe] / _GRID_DEG
+        cx, cy = np.floor(fx), np.floor(fy)
+        inside = (fx != cx) & (fy != cy)  # not on a cell's edge
+        keys = ((cx.astype(np.int64) + 1000) << 16) | (cy.astype(np.int64) + 1000)
+        unique, back = np.unique(keys, return_inverse=True)
+        first = np.zeros(len(unique), dtype=np.int64)
+        first[back[::-1]] = np.arange(len(back))[::-1]
+        state = _cell_states(unique, cx[first], cy[first])[back]
+        decided = inside & (state != _MIXED)
+        at = np.flatnonzero(on_globe)
+        flagged[at[decided]] = state[decided] == _LAND
+        exact[at[decided]] = False
+    if exact.any():
+        flagged[np.flatnonzero(exact)] = _within_land(x[exact], y[exact])
+    result[ok] = flagged
     return result
 
 
@@ -218,15 +282,21 @@ def _within_5_km(u, group, lon, lat, best, query) -> None:
     order = np.argsort(keys, kind="stable")
     sorted_keys, sorted_u = keys[order], u[order]
     steps = np.arange(-_REACH, _REACH + 1, dtype=np.int64)
-    dx, dy, dz = np.meshgrid(steps, steps, steps, indexing="ij")
-    offsets = ((dx << (2 * _CELL_BITS)) + (dy << _CELL_BITS) + dz).ravel()
-    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(offsets)))
+    # the cubes of one slab (same x cell, y cells within reach, any z) are neighbours in key order: one
+    # range per slab holds the 25 columns of cubes around (and, where a slab meets the globe twice, a few
+    # positions far away that the distance check then leaves out)
+    slabs = steps << (2 * _CELL_BITS)
+    z_bits = (1 << _CELL_BITS) - 1
+    # looked up in key order, slab by slab: each search starts where the one before ended
+    firsts = firsts[np.argsort(keys[firsts], kind="stable")]
+    per_block = max(1, MAX_CANDIDATE_PAIRS // (2 * len(steps) ** 3))
     for start in range(0, len(firsts), per_block):
         a = firsts[start : start + per_block]
-        wanted = (keys[a][:, None] + offsets[None, :]).ravel()
-        lo = np.searchsorted(sorted_keys, wanted, "left")
-        hi = np.searchsorted(sorted_keys, wanted, "right")
-        for i, j in _pairs(np.repeat(u[a], len(offsets)), lo, hi):
+        column = keys[a] & ~z_bits  # the cube's x and y cells, z cell 0
+        lo = np.searchsorted(sorted_keys, (slabs[:, None] + (column - (_REACH << _CELL_BITS))[None, :]).ravel())
+        top = column + (_REACH << _CELL_BITS) + z_bits
+        hi = np.searchsorted(sorted_keys, (slabs[:, None] + top[None, :]).ravel(), "right")
+        for i, j in _pairs(np.tile(u[a], len(slabs)), lo, hi):
             _keep_earliest_within(i, sorted_u[j], lon, lat, DUPLICATE_DISTANCE_KM, best)
 
 
