@@ -104,3 +104,14 @@ def test_the_column_filter_keeps_exactly_the_rows_of_the_plain_filter(bundle, f)
         assert mask.dtype == bool and len(mask) == len(frame)
         assert list(frame.index[mask]) == list(expected.index)
         pd.testing.assert_frame_equal(f.apply_incidents(frame), expected)
+
+
+def test_the_text_search_never_matches_across_two_text_columns(bundle):
+    import reference
+
+    frame = bundle.incidents.iloc[:3].copy()
+    frame["incident_id"] = ["AB", "CD", "EF"]
+    frame["location_text"] = ["xy", "Beata", None]
+    for needle in ("bxy", "b\x1fxy", "ab\x1fx", "beata", "d\x1fbe", "ef"):
+        f = Filters(date_from=None, text=needle)
+        assert list(frame.index[f.incident_mask(frame)]) == list(reference.apply_incidents(f, frame).index), needle

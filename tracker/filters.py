@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from tracker.errors import InvalidOptionError, check_option
+from tracker.incident_arrays import contains_text, incident_arrays, text_array
 from tracker.schema import REGIONS
 
 DEFAULT_START = dt.date(2025, 9, 1)
@@ -80,31 +80,34 @@ class Filters:
         """Rows where any text column of ``kind`` contains the search text, ignoring case (literal,
         not a pattern).  Computed on the Arrow columns: lower-cased, then a substring match."""
         needle = self.text.strip().lower()
+        if kind == "incidents":
+            return incident_arrays(frame).contains(needle)
         mask = np.zeros(len(frame), dtype=bool) if needle else np.ones(len(frame), dtype=bool)
         if not needle:
             return mask
         for col in _TEXT_COLUMNS[kind]:
-            values = frame[col]
-            if values.dtype == object:
-                values = values.astype(str)
-            arr = pa.chunked_array([pa.array(values.array)]) if len(values) else pa.chunked_array([], pa.string())
-            found = pc.fill_null(pc.match_substring(pc.utf8_lower(arr), needle), False)
-            mask |= found.to_numpy(zero_copy_only=False)
+            mask |= contains_text(pc.utf8_lower(text_array(frame[col])), needle)
         return mask
 
     def incident_mask(self, frame: pd.DataFrame) -> np.ndarray:
         """Which incidents (a boolean array in row order) fall inside the date range, regions,
-        event types, affiliations and text: the rows :meth:`apply_incidents` keeps, without a copy."""
-        mask = self._text_mask("incidents", frame)
-        dates = frame["date"].to_numpy(dtype="datetime64[ns]")
+        event types, affiliations and text: the rows :meth:`apply_incidents` keeps, without a copy.
+
+        Reads the frame's :func:`incident_arrays` (derived once per frame, then reused)."""
+        arrays = incident_arrays(frame)
+        mask = arrays.contains(self.text.strip().lower())
         if self.date_from is not None:
-            mask &= dates >= np.datetime64(self.date_from, "ns")
+            mask &= arrays.dates >= np.datetime64(self.date_from, "ns")
         if self.date_to is not None:
-            mask &= dates < np.datetime64(self.date_to + dt.timedelta(days=1), "ns")
-        for name, col in (("regions", "region"), ("event_types", "event_type"), ("affiliations", "affiliation")):
+            mask &= arrays.dates < np.datetime64(self.date_to + dt.timedelta(days=1), "ns")
+        for name, codes in (
+            ("regions", "region"),
+            ("event_types", "event_type"),
+            ("affiliations", "affiliation"),
+        ):
             chosen = getattr(self, name)
             if chosen:
-                mask &= frame[col].isin(chosen).to_numpy(dtype=bool)
+                mask &= getattr(arrays, codes).isin(chosen)
         return mask
 
     def apply_incidents(self, frame: pd.DataFrame) -> pd.DataFrame:

@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from tracker.incident_arrays import incident_arrays
+
 
 @dataclass(frozen=True)
 class Counter:
@@ -50,18 +52,15 @@ class _Rows:
     @classmethod
     def of(cls, incidents: pd.DataFrame, rows: np.ndarray | None = None) -> _Rows:
         """The counted columns of ``incidents``, or of the rows a boolean mask ``rows`` selects."""
+        arrays = incident_arrays(incidents)
         keep = slice(None) if rows is None else np.asarray(rows, dtype=bool)
-
-        def numbers(col: str) -> np.ndarray:
-            return incidents[col].to_numpy(dtype=float, na_value=np.nan)[keep]
-
         return cls(
-            boat_strike=(incidents["event_type"] == "boat strike").to_numpy(dtype=bool)[keep],
-            strikes=numbers("strikes"),
-            vessels=numbers("vessels"),
-            killed=numbers("killed"),
-            presumed_dead=numbers("presumed_dead"),
-            survivors=numbers("survivors"),
+            boat_strike=arrays.boat_strike[keep],
+            strikes=arrays.numbers("strikes")[keep],
+            vessels=arrays.numbers("vessels")[keep],
+            killed=arrays.numbers("killed")[keep],
+            presumed_dead=arrays.numbers("presumed_dead")[keep],
+            survivors=arrays.numbers("survivors")[keep],
         )
 
 
@@ -229,8 +228,9 @@ def weekly_series(incidents: pd.DataFrame, *, rows: np.ndarray | None = None) ->
     """Per ISO week (starting Monday): strike engagements, deaths announced, and the cumulative
     deaths announced and deaths including presumed dead.  Rows with no date are left out."""
     cols = ["week", "strikes", "deaths_announced", "cumulative_deaths", "cumulative_deaths_with_presumed"]
+    arrays = incident_arrays(incidents)
     keep = slice(None) if rows is None else np.asarray(rows, dtype=bool)
-    days = incidents["date"].to_numpy(dtype="datetime64[ns]")[keep].astype("datetime64[D]")
+    days = arrays.dates[keep].astype("datetime64[D]")
     dated = ~np.isnat(days)
     if not dated.any():
         return pd.DataFrame(columns=cols)
@@ -240,7 +240,7 @@ def weekly_series(incidents: pd.DataFrame, *, rows: np.ndarray | None = None) ->
     slot = week - first
 
     def weekly(col: str) -> np.ndarray:
-        values = np.nan_to_num(incidents[col].to_numpy(dtype=float, na_value=np.nan)[keep][dated])
+        values = np.nan_to_num(arrays.numbers(col)[keep][dated])
         return np.bincount(slot, weights=values).round().astype(np.int64)
 
     strikes, killed, presumed = weekly("strikes"), weekly("killed"), weekly("presumed_dead")

@@ -18,6 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from tracker.incident_arrays import incident_arrays
 from tracker.layers.places import _join_text, _short
 from tracker.layers.style import MAX_POINTS, STRIKE_SYMBOL_MIN_PX, strike_symbol_px
 
@@ -61,13 +62,6 @@ def _common_placement(basis: pd.Series) -> str:
     ("representative point of 'Eastern Pacific'"); "" when they differ or do not say."""
     found = {m.group(1).strip() if (m := _PLACEMENT.match(str(b))) else "" for b in basis.dropna().unique()}
     return _short(found.pop(), 80) if len(found) == 1 else ""
-
-
-def _numbers(frame: pd.DataFrame, col: str, rows: np.ndarray) -> np.ndarray:
-    """A numeric column's selected values as floats, missing as NaN."""
-    if col not in frame.columns:
-        return np.full(int(rows.sum()), np.nan)
-    return frame[col].to_numpy(dtype=float, na_value=np.nan)[rows]
 
 
 def _group_codes(keys: list[np.ndarray]) -> tuple[np.ndarray, int]:
@@ -186,18 +180,16 @@ def aggregate_strikes(
     2 or more, else ""), ids, all_ids (for picking, when short), tooltip (short: the
     detail panel and the table hold the rest).
     """
-    selected = np.ones(len(incidents), dtype=bool) if rows is None else np.asarray(rows, dtype=bool)
-    lon_all = incidents["longitude"].to_numpy(dtype=float, na_value=np.nan)
-    lat_all = incidents["latitude"].to_numpy(dtype=float, na_value=np.nan)
-    placed = selected & np.isfinite(lon_all) & np.isfinite(lat_all)
+    arrays = incident_arrays(incidents)
+    placed = arrays.placed if rows is None else arrays.placed & np.asarray(rows, dtype=bool)
     if not placed.any():
         return pd.DataFrame(columns=COLUMNS)
-    lon, lat = lon_all[placed], lat_all[placed]
-    precision_codes, precision_names = pd.factorize(incidents["location_precision"], use_na_sentinel=False)
+    lon, lat = arrays.numbers("longitude")[placed], arrays.numbers("latitude")[placed]
+    precision_codes, precision_names = arrays.precision
     precision = precision_codes[placed]
     cell = choose_cell_km(lon, lat, precision, max_points=max_points, min_cell_km=min_cell_km)
     lat0 = _middle_latitude(lat)
-    radius = np.nan_to_num(_numbers(incidents, "radius_km", placed), nan=0.0)
+    radius = np.nan_to_num(arrays.numbers("radius_km")[placed], nan=0.0)
     reach: np.ndarray | None = None  # per-row distance to the point, where the cell formula does not hold
     if cell:
         ix, iy = _cells(lon, lat, lat0, cell)
@@ -214,7 +206,7 @@ def aggregate_strikes(
     else:
         codes, n = _group_codes([lon, lat, precision])
         px, py = lon, lat
-    dates = incidents["date"].to_numpy(dtype="datetime64[ns]")[placed].view(np.int64)
+    dates = arrays.dates[placed].view(np.int64)
     nat = np.iinfo(np.int64).min  # NaT's integer: the largest date and the smallest
     first = np.full(n, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
@@ -239,7 +231,7 @@ def aggregate_strikes(
     date_min[date_min == np.iinfo(np.int64).max] = nat
 
     def total(col: str) -> np.ndarray:
-        values = np.nan_to_num(_numbers(incidents, col, placed), nan=0.0)
+        values = np.nan_to_num(arrays.numbers(col)[placed], nan=0.0)
         return np.bincount(codes, weights=values, minlength=n).round().astype(np.int64)
 
     agg = pd.DataFrame(
