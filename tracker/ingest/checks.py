@@ -179,7 +179,7 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
     pos = np.arange(n)
     is_file = (pool["_origin"] == "file").to_numpy()
 
-    first = pd.Series(pos).groupby(pool["incident_id"].astype(str).to_numpy(), sort=False).transform("min").to_numpy()
+    first = pos[_first_alike(pd.factorize(pool["incident_id"].astype(str).to_numpy())[0])]
     same_id = is_file & (first != pos)
     best = np.where(same_id, first, n)  # the earliest earlier record each row duplicates; n: none
 
@@ -191,8 +191,8 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
     placed = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & day.notna().to_numpy()
     if (placed & is_file & ~same_id).any():
         at = np.flatnonzero(placed)
-        group = pd.DataFrame({"d": day.to_numpy()[at], "t": toll[at]}).groupby(["d", "t"], sort=False).ngroup()
-        near = _nearby(at, group.to_numpy(), lon, lat, radius, query=is_file & ~same_id, origin_file=is_file)
+        group = _group_codes(day.to_numpy()[at].view(np.int64), toll[at])
+        near = _nearby(at, group, lon, lat, radius, query=is_file & ~same_id, origin_file=is_file)
         best = np.minimum(best, near)
 
     dup = np.flatnonzero(is_file & (best < n))
@@ -236,9 +236,10 @@ def _nearby(at, group, lon, lat, radius, *, query, origin_file) -> np.ndarray:
     """
     n = len(lon)
     best = np.full(n, n, dtype=np.int64)
-    frame = pd.DataFrame({"g": group, "x": lon[at], "y": lat[at], "r": radius[at], "p": at})
+    x, y = lon[at], lat[at]
     # 1. the same day, toll and position: later ones are duplicates of the first
-    first_same = frame.groupby(["g", "x", "y"], sort=False)["p"].transform("min").to_numpy()
+    same_place = _group_codes(group, x, y)
+    first_same = at[_first_alike(same_place)]
     later = first_same != at
     take = later & query[at]
     best[at[take]] = first_same[take]
@@ -248,11 +249,27 @@ def _nearby(at, group, lon, lat, radius, *, query, origin_file) -> np.ndarray:
         block = (ug >= g0) & (ug < g0 + _GROUP_BLOCK)
         _within_5_km(u[block], ug[block] - g0, lon, lat, best, query)
     # 2. existing records by radius: only the first of those alike in day, toll, position and radius can win
-    first_alike = frame.groupby(["g", "x", "y", "r"], sort=False)["p"].transform("min").to_numpy()
+    first_alike = at[_first_alike(_group_codes(same_place, radius[at]))]
     b = (first_alike == at) & ~origin_file[at]
     a = unique & query[at]
     _within_radius(at[a], group[a], at[b], group[b], lon, lat, radius, best)
     return best
+
+
+def _group_codes(*keys: np.ndarray) -> np.ndarray:
+    """One int64 code per position for the tuple of its ``keys`` (equal tuples, equal codes; -0.0 is 0.0)."""
+    codes = np.zeros(len(keys[0]), dtype=np.int64)
+    for key in keys:
+        part, uniques = pd.factorize(key + 0 if key.dtype.kind == "f" else key, use_na_sentinel=False)
+        codes = pd.factorize(codes * len(uniques) + part, use_na_sentinel=False)[0]
+    return codes
+
+
+def _first_alike(codes: np.ndarray) -> np.ndarray:
+    """For each position, the first position holding the same code (what ``groupby.transform("min")`` of
+    the positions gives, by one sort instead of a hash table per group)."""
+    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
+    return first[inverse]
 
 
 def _cube_keys(group: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
@@ -271,7 +288,7 @@ def _cube_keys(group: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarra
 def _within_5_km(u, group, lon, lat, best, query) -> None:
     """Match positions ``u`` (unique per group) within 5 km of an earlier one of the same group."""
     keys = _cube_keys(group, lon[u], lat[u])
-    first_in_cube = pd.Series(u).groupby(keys, sort=False).transform("min").to_numpy()
+    first_in_cube = u[_first_alike(keys)]
     # everyone in a cube but its first is within 5 km of that first
     take = (first_in_cube != u) & query[u]
     best[u[take]] = np.minimum(best[u[take]], first_in_cube[take])
