@@ -132,6 +132,43 @@ def test_progress_is_reported_with_rows_and_bytes(bundle):
         kind="incidents",
         existing=bundle.incidents,
         progress=seen.append,
+        block_bytes=1 << 10,
     )
-    assert {p.stage for p in seen} >= {"reading", "checking", "storing"}
+    assert [p.stage for p in seen][-1] == "storing" and {p.stage for p in seen} == {"checking", "storing"}
     assert all(p.bytes_total and p.bytes_done <= p.bytes_total for p in seen)
+    shares = [p.share for p in seen if p.stage == "checking"]
+    assert shares == sorted(shares) and shares[-1] == 1.0  # one pass: its share told by bytes
+
+
+def _numeric_dates_file(tmp_path, late_date):
+    lines = ["incident_id,date,latitude,longitude,killed,source_urls"]
+    for i in range(400):
+        lines.append(f"S{i},0{1 + i % 9}/0{1 + i % 8}/2025,{10 + i / 1000},{-70 - i / 1000},1,https://example.org/{i}")
+    lines.append(f"S400,{late_date},10.5,-70.5,1,https://example.org/400")
+    path = tmp_path / "numeric_dates.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("late_date", ["25/02/2025", "02/25/2025", "2025-02-25"])
+def test_numeric_dates_settled_only_by_the_last_chunk_are_read_as_the_whole_file_settles(bundle, tmp_path, late_date):
+    # the first chunks alone are ambiguous (no part over 12); the last row settles day/month, month/day or nothing
+    path = _numeric_dates_file(tmp_path, late_date)
+    plan = ingest.prepare("incidents", path.read_bytes(), file=path.name, existing=bundle.incidents)
+    store = BatchStore()
+    seen = []
+    result = ingest.import_file(
+        path, store, kind="incidents", existing=bundle.incidents, block_bytes=1 << 10, progress=seen.append
+    )
+    assert result.plan.problems == plan.problems
+    assert (result.plan.ambiguous_dates, result.plan.inferred_date_order) == (
+        plan.ambiguous_dates,
+        plan.inferred_date_order,
+    )
+    if plan.ready:
+        assert "reading" in {p.stage for p in seen}  # read again in two passes
+        pd.testing.assert_frame_equal(store.rows(), plan.accepted, check_index_type=False)
+        # row S399 says 04/08/2025: 4 August read day first, 8 April month first
+        assert store.rows()["date"].iloc[-2] == pd.Timestamp("2025-08-04" if late_date[:2] == "25" else "2025-04-08")
+    else:
+        assert plan.ambiguous_dates and not store.batches and result.batch_id is None

@@ -4,10 +4,13 @@
 :func:`tracker.ingest.prepare` (the page's preview) through the same :class:`ChunkCheck`, so the
 two accept and reject the same rows, but holds only one chunk of the file at a time:
 
-1. a first pass reads only the date column (pyarrow), hashes the file (sha256) and checks that
-   the fast reader reads it faithfully; the order of numeric dates is settled here, once;
-2. a second pass checks chunk after chunk and appends the accepted rows to the store's batch;
-3. the duplicate check runs at the end on the id, day, position, toll and radius of every
+1. one pass checks chunk after chunk and appends the accepted rows to the store's batch; it also
+   hashes the file (sha256), counts its records and checks that the fast reader reads it
+   faithfully. Numeric dates (03/04/2026) are read in the order the dates seen so far settle;
+   when a later chunk settles another order (or makes the order ambiguous), nothing is stored and
+   the file is read in two passes instead: a first pass over the date column settles the order
+   once, as :func:`prepare` does, then the checked pass;
+2. the duplicate check runs at the end on the id, day, position, toll and radius of every
    accepted row (a few dozen bytes a row), then the batch is committed as one transaction.
 
 With ``duplicates="skip"`` the accepted rows are spooled to a temporary Parquet file first and
@@ -55,7 +58,8 @@ _DUPLICATE_KEYS = ["incident_id", "date", "latitude", "longitude", "killed", "ra
 
 @dataclass(frozen=True)
 class Progress:
-    """How far an import has got: ``stage`` is "reading" (first pass), "checking" or "storing"."""
+    """How far an import has got: ``stage`` is "reading" (a first pass, when one is needed), "checking"
+    or "storing"; the share done is told by rows once they are counted, else by bytes."""
 
     stage: str
     rows: int
@@ -68,7 +72,7 @@ class Progress:
         """How much of this stage is done (0..1), when it can be told."""
         if self.rows_total:
             return min(1.0, self.rows / self.rows_total)
-        if self.bytes_total and self.stage == "reading":
+        if self.bytes_total and self.stage in ("reading", "checking"):
             return min(1.0, self.bytes_done / self.bytes_total)
         return None
 
@@ -198,39 +202,92 @@ def import_file(
             progress(Progress(stage, rows, done, total, plan.rows_read if stage != "reading" else None))
 
     plan = ImportPlan(kind=kind, file=path.name, sha256="", date_order=date_order)
+    check = ChunkCheck(plan, max_problems=max_problems, **options)
     try:
         with path.open("rb") as f:
             layout = reading.sniff_layout(f.read(reading.SAMPLE_BYTES), encoding=encoding)
-        _first_pass(path, plan, layout, mapping, remembered, block_bytes, tell)
+        _map_columns(plan, layout, mapping, remembered)
+        if plan.missing_fields:  # nothing can be checked: count the rows for the report
+            _first_pass(path, plan, layout, block_bytes, tell)
+            return ImportResult(plan)
+        result = _checked_pass(path, store, check, layout, duplicates, existing, dry_run, block_bytes, tell, one=True)
+        if result is None:  # the dates were read in an order the rest of the file changed: two passes
+            plan = ImportPlan(kind=kind, file=path.name, sha256="", date_order=date_order)
+            check = ChunkCheck(plan, max_problems=max_problems, **options)
+            _map_columns(plan, layout, mapping, remembered)
+            _first_pass(path, plan, layout, block_bytes, tell)
+            if not plan.rows_read:
+                return ImportResult(plan)
+            result = _checked_pass(
+                path, store, check, layout, duplicates, existing, dry_run, block_bytes, tell, one=False
+            )
+        assert result is not None
+        return result
     except reading.FastPathUnsafe:
+        plan = ImportPlan(kind=kind, file=path.name, sha256="", date_order=date_order)
         return _import_whole(path, store, plan, mapping, remembered, encoding, duplicates, existing, dry_run, **options)
-    if not plan.rows_read or plan.missing_fields:
-        return ImportResult(plan)
-    check = ChunkCheck(plan, max_problems=max_problems, **options)
-    write = plan.ready and not dry_run
+
+
+def _used_order(plan: ImportPlan) -> str | None:
+    """The order the numeric dates of a chunk are read in, as :class:`ChunkCheck` takes it from the plan."""
+    if plan.ambiguous_dates and plan.date_order is None:
+        return None
+    return plan.date_order or plan.inferred_date_order
+
+
+def _checked_pass(
+    path: Path, store, check: ChunkCheck, layout, duplicates, existing, dry_run, block_bytes, tell, *, one: bool
+) -> ImportResult | None:
+    """Check the file chunk by chunk and append the accepted rows to one batch, committed at the end.
+
+    ``one``: the only pass over the file, which also hashes it, counts its records, checks that the
+    fast reader reads it faithfully and gathers the evidence of the date order as it goes. Each chunk
+    is read in the order the dates seen so far settle; None (nothing stored) when the whole file settles
+    another order than a chunk was read in. Else a first pass has done all that.
+    """
+    plan, kind = check.plan, check.plan.kind
+    write = not dry_run and (one or plan.ready)
+    date_field = plan.mapping.get(_DATE_FIELD[kind])
+    if one:  # the header's own problems (a repeated name) come first, as the first pass puts them
+        plan.problems = reading.layout_problems(plan.file, layout, 1)
+    evidence = DateEvidence()
+    orders: set[str | None] = set()
     keys: list[pd.DataFrame] = []
-    accepted = 0
+    accepted = records = 0
     with contextlib.ExitStack() as stack:
         batch = stack.enter_context(_open_batch(store, kind, path.name)) if write else None
         spool = _Spool(stack.enter_context(tempfile.TemporaryDirectory())) if write and duplicates == "skip" else None
         sink = spool if spool is not None else batch
-        try:
-            with path.open("rb") as f:
-                source = reading.ScanningReader(f, check=False, hash=False)  # hashed in the first pass
-                for _, frame in reading.record_frames(source, layout, block_bytes=block_bytes):
-                    passed = check.run(frame, [])
-                    accepted += len(passed)
-                    if kind == "incidents":
-                        keys.append(passed[_DUPLICATE_KEYS].astype({"incident_id": "str"}))  # compact
-                    if sink is not None and len(passed):
-                        sink.append(passed)
-                    tell("checking", int(frame.index[-1]) + 1 if len(frame) else 0, source.bytes_read)
-        except reading.FastPathUnsafe:  # a field too long for the robust reader's limit: read as it does
-            stack.close()
-            plan = ImportPlan(kind=kind, file=path.name, sha256="", date_order=date_order)
-            return _import_whole(
-                path, store, plan, mapping, remembered, encoding, duplicates, existing, dry_run, **options
-            )
+        with path.open("rb") as f:
+            source = reading.ScanningReader(f, check=one, hash=one)
+            for _, frame in reading.record_frames(source, layout, block_bytes=block_bytes):
+                if one:
+                    if date_field in frame.columns and plan.date_order is None:
+                        evidence = evidence | date_evidence(frame[date_field])
+                        decide_date_order(plan, evidence)
+                    orders.add(_used_order(plan))
+                passed = check.run(frame, [])
+                records += len(frame)
+                accepted += len(passed)
+                if kind == "incidents":
+                    keys.append(passed[_DUPLICATE_KEYS].astype({"incident_id": "str"}))  # compact
+                if sink is not None and len(passed):
+                    sink.append(passed)
+                tell("checking", records, source.bytes_read)
+            if one:
+                source.finish()
+        if one:
+            if orders - {_used_order(plan)}:
+                stack.close()  # the batch is left uncommitted: nothing is stored
+                return None
+            plan.sha256 = source.sha256.hexdigest()
+            plan.rows_read = records
+            if not records:  # a header alone: nothing to map (as prepare reports it)
+                plan.problems = reading.layout_problems(plan.file, layout, records)
+                plan.mapping, plan.missing_fields = {}, []
+                return ImportResult(plan)
+            if not plan.ready:
+                batch = None
         plan.rows_accepted = accepted
         frame_keys = pd.concat(keys) if keys else schema.empty_frame(kind)
         check.finish(frame_keys, existing)
@@ -238,11 +295,15 @@ def import_file(
         return _commit(plan, batch, spool, duplicates, tell)
 
 
-def _first_pass(path, plan, layout, mapping, remembered, block_bytes, tell) -> None:
-    """Hash the file, count its records, settle the date order and check the fast path reads it faithfully."""
+def _map_columns(plan: ImportPlan, layout, mapping, remembered) -> None:
     plan.encoding, plan.delimiter, plan.header = layout.encoding, layout.delimiter, tuple(layout.names)
     plan.mapping = mapping if mapping is not None else suggest_mapping(plan.kind, plan.header, remembered)
     plan.missing_fields = missing_required(plan.kind, plan.mapping)
+    plan.accepted = schema.empty_frame(plan.kind)
+
+
+def _first_pass(path, plan, layout, block_bytes, tell) -> None:
+    """Hash the file, count its records, settle the date order and check the fast path reads it faithfully."""
     date_column = plan.mapping.get(_DATE_FIELD[plan.kind])
     at = layout.names.index(date_column) if date_column in layout.names else 0
     evidence = DateEvidence()
@@ -266,7 +327,6 @@ def _first_pass(path, plan, layout, mapping, remembered, block_bytes, tell) -> N
     plan.sha256 = source.sha256.hexdigest()
     plan.rows_read = records
     plan.problems = reading.layout_problems(plan.file, layout, records)
-    plan.accepted = schema.empty_frame(plan.kind)
     if not records:  # a header alone: nothing to map (as prepare reports it)
         plan.mapping, plan.missing_fields = {}, []
         return
