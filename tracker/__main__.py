@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import sys
 import time
 from pathlib import Path
 from typing import NoReturn
-
-import pandas as pd
 
 from tracker import cartography, export, ingest, layers, readers, schema
 from tracker.errors import TrackerError
@@ -36,13 +35,30 @@ def _print_report(plan: ingest.ImportPlan) -> None:
     if plan.ambiguous_dates and plan.date_order is None:
         print("dates are ambiguous (day/month or month/day): rerun with --date-order dmy or mdy")
     if plan.problems:
-        table = schema.problems_frame(plan.problems)
-        table["row"] = table["row"].map(lambda r: "-" if pd.isna(r) else str(int(r)))
-        with pd.option_context("display.max_colwidth", 70, "display.width", 200, "display.max_rows", 200):
-            print(table.to_string(index=False))
+        _print_problems(plan.problems)
     if len(plan.duplicates):
         print("possible duplicates:")
         print(plan.duplicates.to_string(index=False))
+
+
+_CELL_WIDTH = 70  # a longer value is cut, ending in "..."
+
+
+def _print_problems(problems: list[schema.Problem]) -> None:
+    """The problems as an aligned table, one line each, written as it goes (bounded memory for 100,000 of them)."""
+
+    def cells(p: schema.Problem) -> list[str]:
+        texts = [p.file, "-" if p.row is None else str(p.row), p.column, p.value, p.message, p.severity]
+        return [t if len(t) <= _CELL_WIDTH else t[: _CELL_WIDTH - 3] + "..." for t in texts]
+
+    names = list(schema.PROBLEM_COLUMNS)  # file, row (right-aligned), column, value, message, severity
+    widths = [len(n) for n in names]
+    for p in problems:
+        widths = [max(w, len(c)) for w, c in zip(widths, cells(p))]
+    out = sys.stdout
+    for texts in itertools.chain([names], map(cells, problems)):
+        line = "  ".join(t.rjust(w) if i == 1 else t.ljust(w) for i, (t, w) in enumerate(zip(texts, widths)))
+        out.write(line.rstrip() + "\n")
 
 
 def cmd_import(args: argparse.Namespace) -> int:
