@@ -141,11 +141,14 @@ _CELL_BITS = 13  # cube coordinates run to +-2,300 (6,371 km / 2.8 km), offset b
 _GROUP_BLOCK = 1 << (63 - 3 * _CELL_BITS - 1)  # day-and-toll groups per search, so a key fits in int64
 
 
-def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.DataFrame:
+def find_duplicates(
+    new: pd.DataFrame, existing: pd.DataFrame | None, *, rows: np.ndarray | pd.Index | None = None
+) -> pd.DataFrame:
     """Possible duplicates of the rows of ``new``: the same id, or the same day and death toll nearby.
 
-    ``new`` is a canonical incidents frame with a ``_row`` column (the file row
-    number); ``existing`` holds the stored and bundled records.  A row is a
+    ``new`` is a canonical incidents frame (at least its id, date, position, toll
+    and radius columns) and ``rows`` its file row numbers (else its ``_row``
+    column); ``existing`` holds the stored and bundled records.  A row is a
     possible duplicate of an earlier row of the file, or of an existing
     record, when either has the same ``incident_id``, or both have the same day
     and the same death toll (both unstated counts as the same) and lie
@@ -170,28 +173,36 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
     Time grows with the rows, except for the radius match, which compares each
     file row with the existing records of its day and toll.
     """
-    parts = [new.assign(_origin="file")]
-    if existing is not None and len(existing):
-        parts.insert(0, existing.assign(_origin="stored", _row=-1))
-    cols = ["incident_id", "date", "latitude", "longitude", "killed", "radius_km", "_origin", "_row"]
-    pool = pd.concat([p.reindex(columns=cols) for p in parts], ignore_index=True)
-    n = len(pool)
+    old = existing if existing is not None and len(existing) else new.iloc[0:0]
+    parts = (old, new)
+    n = len(old) + len(new)
     pos = np.arange(n)
-    is_file = (pool["_origin"] == "file").to_numpy()
+    is_file = np.arange(n) >= len(old)
+    file_rows = np.asarray(new["_row"] if rows is None else rows, dtype=np.int64)
 
-    first = pos[_first_alike(pd.factorize(pool["incident_id"].astype(str).to_numpy())[0])]
+    def values(p: pd.DataFrame, column: str) -> pd.Series:  # a column a frame lacks is missing in every row
+        return p[column] if column in p.columns else pd.Series(np.nan, index=p.index, dtype=object)
+
+    def numbers(column: str) -> np.ndarray:
+        return np.concatenate(
+            [pd.to_numeric(values(p, column), errors="coerce").to_numpy("float64", na_value=np.nan) for p in parts]
+        )
+
+    ids = pd.concat([values(p, "incident_id").astype(str) for p in parts], ignore_index=True)
+    first = pos[_first_alike(pd.factorize(ids)[0])]
     same_id = is_file & (first != pos)
     best = np.where(same_id, first, n)  # the earliest earlier record each row duplicates; n: none
 
-    lon = pd.to_numeric(pool["longitude"], errors="coerce").to_numpy(dtype=float)
-    lat = pd.to_numeric(pool["latitude"], errors="coerce").to_numpy(dtype=float)
-    radius = np.nan_to_num(pd.to_numeric(pool["radius_km"], errors="coerce").to_numpy(dtype=float), nan=0.0)
-    day = pd.to_datetime(pool["date"], errors="coerce").dt.normalize()
-    toll = pd.to_numeric(pool["killed"], errors="coerce").astype("float64").fillna(-1.0).to_numpy()
-    placed = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & day.notna().to_numpy()
+    lon, lat = numbers("longitude"), numbers("latitude")
+    radius = np.nan_to_num(numbers("radius_km"), nan=0.0)
+    day = np.concatenate(
+        [pd.to_datetime(values(p, "date"), errors="coerce").dt.normalize().to_numpy("datetime64[ns]") for p in parts]
+    )
+    toll = np.nan_to_num(numbers("killed"), nan=-1.0)
+    placed = np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180) & ~np.isnat(day)
     if (placed & is_file & ~same_id).any():
         at = np.flatnonzero(placed)
-        group = _group_codes(day.to_numpy()[at].view(np.int64), toll[at])
+        group = _group_codes(day[at].view(np.int64), toll[at])
         near = _nearby(at, group, lon, lat, radius, query=is_file & ~same_id, origin_file=is_file)
         best = np.minimum(best, near)
 
@@ -199,8 +210,9 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
     if not len(dup):
         return pd.DataFrame({c: pd.Series(dtype=int if c == "row" else object) for c in DUPLICATE_COLUMNS})
     of = best[dup]
-    where = np.where(is_file[of], "row " + pool["_row"].to_numpy()[of].astype(int).astype(str), "stored")
-    label = pool["incident_id"].to_numpy()[of].astype(str) + " (" + where + ")"
+    row_of = file_rows[np.clip(of - len(old), 0, None)] if len(file_rows) else np.zeros(len(of), dtype=np.int64)
+    where = np.where(is_file[of], "row " + row_of.astype(str), "stored")
+    label = ids.iloc[of].to_numpy(dtype=object).astype(str) + " (" + where + ")"
     reason = np.full(len(dup), "same id", dtype=object)
     by_place = ~same_id[dup]
     if by_place.any():
@@ -218,8 +230,8 @@ def find_duplicates(new: pd.DataFrame, existing: pd.DataFrame | None) -> pd.Data
         reason[by_place] = texts
     out = pd.DataFrame(
         {
-            "row": pool["_row"].to_numpy()[dup].astype(int),
-            "incident_id": pool["incident_id"].to_numpy()[dup],
+            "row": file_rows[dup - len(old)].astype(int),
+            "incident_id": ids.iloc[dup].to_numpy(dtype=object),
             "duplicate_of": label,
             "reason": reason,
         }

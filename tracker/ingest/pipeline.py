@@ -337,7 +337,7 @@ class ChunkCheck:
         columns) and against ``existing``; then the problems in row order."""
         plan = self.plan
         if plan.kind == "incidents" and len(accepted):
-            plan.duplicates = find_duplicates(accepted.assign(_row=accepted.index + 2), existing)
+            plan.duplicates = find_duplicates(accepted, existing, rows=accepted.index + 2)
         plan.problems.sort(key=lambda p: (p.row if p.row is not None else -1, p.column))
 
 

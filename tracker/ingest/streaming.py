@@ -290,6 +290,7 @@ def _checked_pass(
                 batch = None
         plan.rows_accepted = accepted
         frame_keys = pd.concat(keys) if keys else schema.empty_frame(kind)
+        keys.clear()  # the chunks' keys are in frame_keys now: not held twice while the duplicates are sought
         check.finish(frame_keys, existing)
         del keys, frame_keys
         return _commit(plan, batch, spool, duplicates, tell)
