@@ -39,7 +39,7 @@ import pyarrow as pa
 
 from tracker import schema
 from tracker.errors import DuplicateBatchError, StoreError, check_option
-from tracker.store import columns, legacy
+from tracker.store import columns, legacy, lists
 from tracker.store.writer import BatchWriter, new_batch_id
 
 if TYPE_CHECKING:
@@ -129,6 +129,9 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
             "ALTER TABLE batches ADD COLUMN storage TEXT NOT NULL DEFAULT 'sqlite'",
         ],
     ),
+    # 4: sanctions lists (OFAC SDN, OpenSanctions): each import kept whole, for the list's history
+    #    (tracker.store.lists).
+    (4, lists.MIGRATION),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 assert [number for number, _ in MIGRATIONS] == list(range(1, LATEST_VERSION + 1)), "migrations are numbered 1, 2, ..."
@@ -445,13 +448,72 @@ class Store:
             legacy.insert_rows(con, kind, rows, batch_id)
         return batch_id
 
+    # -- sanctions lists ---------------------------------------------------
+
+    def import_list(
+        self,
+        entities: pd.DataFrame,
+        *,
+        list_name: str,
+        source_format: str,
+        file_name: str,
+        sha256: str,
+        list_date: str | None = None,
+    ) -> str:
+        """Store one import of a sanctions list (every entity, or nothing); return its batch id.
+
+        The same file of the same list is refused (:class:`DuplicateBatchError`) while it stands.
+        """
+        batch_id = new_batch_id()
+        with self._connect() as con, self._write(con):
+            lists.insert_import(
+                con,
+                batch_id,
+                entities,
+                list_name=list_name,
+                source_format=source_format,
+                file_name=file_name,
+                sha256=sha256,
+                imported_at=_now(),
+                list_date=list_date,
+            )
+        return batch_id
+
+    def list_imports(self) -> pd.DataFrame:
+        """Every import of a sanctions list, newest first (undone ones with ``undone_at``)."""
+        with self._connect() as con:
+            return lists.imports(con)
+
+    def read_list(self, batch_id: str) -> pd.DataFrame:
+        """The entities of one list import (also an undone one: the history keeps them)."""
+        with self._connect() as con:
+            return lists.read_import(con, batch_id)
+
+    def standing_lists(self) -> pd.DataFrame:
+        """The entities of the newest standing import of each list, one frame (empty when none)."""
+        with self._connect() as con:
+            con.execute("BEGIN")  # one snapshot
+            try:
+                frames = [lists.read_import(con, batch_id) for _, batch_id in lists.standing(con)]
+            finally:
+                con.execute("COMMIT")
+        frames = [f for f in frames if len(f)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
     def undo(self, batch_id: str) -> int:
-        """Mark ``batch_id`` undone and remove exactly its rows; return how many rows went."""
+        """Mark ``batch_id`` undone and remove exactly its rows; return how many rows went.
+
+        A list import is marked undone (the list falls back to its import before); its entities
+        stay in the history.
+        """
         with self._connect() as con, self._write(con):
             row = con.execute(
                 "SELECT kind, undone_at, storage, rows_accepted FROM batches WHERE batch_id = ?", (batch_id,)
             ).fetchone()
             if row is None:
+                listed = lists.undo(con, batch_id, _now())
+                if listed is not None:
+                    return listed
                 raise StoreError(f"no batch {batch_id!r} in the store")
             kind, undone, storage, accepted = row
             if undone:
