@@ -108,3 +108,152 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# -- sanctions lists --------------------------------------------------------------------------
+
+_SURNAMES = (
+    "RONDON",
+    "MORAN",
+    "CABELLO",
+    "SAAB",
+    "GARCIA",
+    "PEREZ",
+    "RODRIGUEZ",
+    "GOMEZ",
+    "SUAREZ",
+    "LOPEZ",
+    "MARTINEZ",
+    "HERNANDEZ",
+    "TORRES",
+    "RAMIREZ",
+    "FLORES",
+    "RIVERA",
+    "VARGAS",
+    "CASTRO",
+    "ORTIZ",
+    "ROJAS",
+)
+_GIVEN = (
+    "Diosdado",
+    "Alex",
+    "Nain",
+    "Luis",
+    "Alberto",
+    "Maria",
+    "Jose",
+    "Carlos",
+    "Ana",
+    "Rafael",
+    "Elkin",
+    "Victor",
+    "Julio",
+    "Sor",
+    "Teresa",
+    "German",
+    "Edgar",
+    "Gustavo",
+    "Rubi",
+    "Oscar",
+)
+_ORG_WORDS = (
+    "TRADING",
+    "SHIPPING",
+    "MARITIME",
+    "PETROLEUM",
+    "INVESTMENTS",
+    "GLOBAL",
+    "ANDES",
+    "CARIBE",
+    "ORINOCO",
+    "PACIFIC",
+    "TANKER",
+    "LOGISTICS",
+    "HOLDINGS",
+    "ENERGY",
+    "FUNDACION",
+    "INDUSTRIAL",
+)
+_PROGRAMS = ("SDNTK", "VENEZUELA-EO13850", "VENEZUELA-EO13884", "SDGT", "IRAN", "SDGT] [IFSR", "ILLICIT-DRUGS-EO14059")
+
+
+def _imo(n: int) -> str:
+    """A 7-digit IMO number with a valid check digit, from a six-digit seed."""
+    digits = f"{100000 + n % 900000:06d}"
+    check = sum(int(d) * w for d, w in zip(digits, (7, 6, 5, 4, 3, 2))) % 10
+    return digits + str(check)
+
+
+def sdn_set(n: int, folder: Path, seed: int = 0) -> Path:
+    """An OFAC SDN legacy CSV set of ``n`` synthetic entries (``sdn.csv``, ``add.csv``, ``alt.csv``) in ``folder``.
+
+    As the Treasury publishes it: no header, ``-0- `` for empty, CRLF, Windows-1252, a trailing 0x1A
+    byte. A quarter are individuals (DOB, cédula, passport in Remarks), a quarter vessels (IMO with
+    a valid check digit, MMSI, former flags, ``Linked To:`` a company), the rest companies; about
+    one alias and one address per entry. Invented names: for benchmarks, never for the map.
+    """
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    empty = "-0- "
+    sdn, add, alt = [], [], []
+    companies: list[str] = []
+    for i in range(n):
+        ent = 10_000 + i
+        kind = ("individual", "vessel", "", "")[i % 4]
+        program = _PROGRAMS[rng.integers(len(_PROGRAMS))]
+        if kind == "individual":
+            name = f"{_SURNAMES[rng.integers(20)]} {_SURNAMES[rng.integers(20)]}, {_GIVEN[rng.integers(20)]}"
+            remarks = (
+                f"DOB {1 + i % 28:02d} Jan {1950 + i % 50}; POB Caracas, Venezuela; "
+                f"Cedula No. {4_000_000 + i} (Venezuela); Passport {i:09d} (Venezuela)."
+            )
+            row = [ent, name, "individual", program, empty, empty, empty, empty, empty, empty, empty, remarks]
+        elif kind == "vessel":
+            name = f"{_ORG_WORDS[rng.integers(16)]} {i}"
+            link = companies[rng.integers(len(companies))] if companies else "NATIONAL IRANIAN TANKER COMPANY"
+            remarks = (
+                f"Former Vessel Flag Malta; Vessel Registration Identification IMO {_imo(i)}; "
+                f"MMSI {200_000_000 + i}; Linked To: {link}."
+            )
+            row = [
+                ent,
+                name,
+                "vessel",
+                program,
+                empty,
+                f"T{i:04d}",
+                "Crude Oil Tanker",
+                "99,144",
+                "56,068",
+                "Panama",
+                empty,
+                remarks,
+            ]
+        else:
+            name = f"{_ORG_WORDS[rng.integers(16)]} {_ORG_WORDS[rng.integers(16)]} {i} S.A."
+            companies.append(name)
+            row = [
+                ent,
+                name,
+                empty,
+                program,
+                empty,
+                empty,
+                empty,
+                empty,
+                empty,
+                empty,
+                empty,
+                f"RIF # J-{30_000_000 + i} (Venezuela).",
+            ]
+        sdn.append(row)
+        add.append([ent, 20_000 + i, f"Avenida {i % 97}", "Caracas", "Venezuela", empty])
+        alt.append([ent, 30_000 + i, "aka", name.split(",")[0] + " ALIAS", empty])
+
+    def cell(v: object) -> str:
+        return v if v == empty else (str(v) if isinstance(v, int) else '"' + str(v).replace('"', '""') + '"')
+
+    for file, rows in (("sdn.csv", sdn), ("add.csv", add), ("alt.csv", alt)):
+        text = "".join(",".join(cell(v) for v in r) + "\r\n" for r in rows)
+        (folder / file).write_bytes(text.encode("cp1252") + (b"\x1a" if file == "sdn.csv" else b""))
+    return folder / "sdn.csv"
