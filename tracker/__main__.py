@@ -17,9 +17,12 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+import pandas as pd
+
 from tracker import cartography, export, ingest, layers, readers, schema
 from tracker.errors import TrackerError
 from tracker.filters import DEFAULT_START, Filters
+from tracker.sanctions import importing, search
 from tracker.store import Store, layered
 
 
@@ -80,6 +83,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{path}: cannot read the file: {exc.strerror}", file=sys.stderr)
         return 2
     store = Store(args.db) if args.db else Store()
+    fmt = importing.list_format(path)
+    if fmt is not None:
+        return _import_list(path, store, fmt, dry_run=args.dry_run)
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
 
     def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:
@@ -153,6 +159,52 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if plan.rejected_rows else 0
 
 
+def _import_list(path: Path, store: Store, fmt: str, *, dry_run: bool) -> int:
+    """A sanctions list (OFAC SDN set, OpenSanctions CSV): read, compare with the list as it stands, store."""
+    result = importing.import_list(path, store, fmt=fmt, file_name=path.name, dry_run=dry_run)
+    read = result.read
+    kinds = read.entities["entity_type"].value_counts()
+    files = ", ".join(f"{n} row(s) of {f}" for f, n in read.records.items())
+    print(f"{path.name}: {read.list_name} ({fmt}): {files}; {len(read.entities)} entities read")
+    if len(kinds):
+        print("entities: " + ", ".join(f"{n} {k}" for k, n in kinds.items()))
+    if read.problems:
+        _print_problems(read.problems)
+    since = f"the import {result.previous_batch}" if result.previous_batch else "an empty list (first import)"
+    print(f"changes since {since}: {result.diff.summary()}")
+    if result.file_errors or not len(read.entities):
+        print("nothing imported")
+        return 2
+    if dry_run:
+        print(f"dry run: would import {len(read.entities)} entities")
+        return 1 if read.errors else 0
+    if result.refused is not None:
+        raise result.refused
+    print(f"imported {len(read.entities)} entities of {read.list_name} as batch {result.batch_id} into {store.path}")
+    return 1 if read.errors else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    store = Store(args.db) if args.db else Store()
+    entities = importing.standing_entities(store)
+    if entities.empty:
+        print(
+            f"no sanctions list in {store.path}: import one first (python -m tracker import sdn.csv)", file=sys.stderr
+        )
+        return 2
+    hits = search.search(search.build_search_index(entities), args.text, min_score=args.min_score, limit=args.limit)
+    table = search.describe_hits(hits, entities)
+    if args.format == "csv":
+        sys.stdout.flush()
+        sys.stdout.buffer.write(export.to_csv_bytes(table))
+    elif table.empty:
+        print(f"no entity matches {args.text!r} (lists searched: {', '.join(sorted(set(entities['list_name'])))})")
+    else:
+        with pd.option_context("display.max_colwidth", 60, "display.width", 250):
+            print(table.to_string(index=False))
+    return 0 if len(table) else 1
+
+
 class _ProgressLine:
     """Progress on stderr: rows read, rows/s and ETA; redrawn in place on a terminal, else a line every 10 s."""
 
@@ -206,8 +258,12 @@ def cmd_undo(args: argparse.Namespace) -> int:
 def cmd_batches(args: argparse.Namespace) -> int:
     store = Store(args.db) if args.db else Store()
     history = store.batches()
+    lists = store.list_imports()
+    if len(lists):
+        print("sanctions-list imports:")
+        print(lists.to_string(index=False))
     if history.empty:
-        print(f"no import batches in {store.path}")
+        print(f"no import batches in {store.path}" if lists.empty else "no batches of records")
         return 0
     print(history.to_string(index=False))
     where = {"parquet": f"one file per batch under {store.columns_folder}", "sqlite": f"the tables of {store.path}"}
@@ -332,6 +388,13 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--dry-run", action="store_true", help="report only; store nothing")
     imp.add_argument("--db", help="store path (default: $INTERDICTION_TRACKER_DB or the user data folder)")
     imp.set_defaults(func=cmd_import)
+    find = sub.add_parser("search", help="search the imported sanctions lists by name, alias or identifier")
+    find.add_argument("text", help='a name in any order or spelling ("alex saab"), or an identifier ("IMO 9543500")')
+    find.add_argument("--format", choices=("table", "csv"), default="table")
+    find.add_argument("--min-score", type=float, default=search.DEFAULT_MIN_SCORE, help="lowest fuzzy score, 0-100")
+    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--db")
+    find.set_defaults(func=cmd_search)
     undo = sub.add_parser("undo", help="remove one import batch")
     undo.add_argument("batch")
     undo.add_argument("--db")

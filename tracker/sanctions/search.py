@@ -45,6 +45,7 @@ __all__ = [
     "build_search_index",
     "search",
     "search_identifier",
+    "describe_hits",
     "link_entities",
     "link_by_identifier",
     "resolve_linked_names",
@@ -257,3 +258,32 @@ def search(
             _offer(hits, int(index.owners[position]), (100.0, how, index.originals[position], 100.0))
         _fuzzy_hits(index, normal, floor, hits, limit)
     return _results(index, hits, limit)
+
+
+def _joined(values: object, sep: str = "; ") -> str:
+    return sep.join(" ".join(map(str, v)) if _is_list(v) else str(v) for v in values) if _is_list(values) else ""
+
+
+def describe_hits(hits: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
+    """Search hits as a person reads them, best first: id, name, type, programs, identifiers, the names
+    linked to the entity (either way), how it matched and the score, and the list it is on."""
+    columns = ["entity_id", "name", "entity_type", "programs", "identifiers", "linked", "how", "score", "list_name"]
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    rows = entities.set_index("entity_id").loc[hits["entity_id"]]
+    return pd.DataFrame(
+        {
+            "entity_id": hits["entity_id"].to_numpy(),
+            "name": hits["name"].to_numpy(),
+            "entity_type": hits["entity_type"].to_numpy(),
+            "programs": [_joined(v) for v in rows["programs"]],
+            "identifiers": [_joined(v) for v in rows["identifiers"]],
+            "linked": [
+                "; ".join(str(link.get("name", "")) for link in v) if _is_list(v) else "" for v in rows["links"]
+            ],
+            "how": hits["how"].to_numpy(),
+            "score": hits["score"].round(1).to_numpy(),
+            "list_name": hits["list_name"].to_numpy(),
+        },
+        columns=columns,
+    )
