@@ -261,7 +261,13 @@ def search(
 
 
 def _joined(values: object, sep: str = "; ") -> str:
-    return sep.join(" ".join(map(str, v)) if _is_list(v) else str(v) for v in values) if _is_list(values) else ""
+    if not isinstance(values, list | tuple | np.ndarray):
+        return ""
+    return sep.join(" ".join(map(str, v)) if _is_list(v) else str(v) for v in values)
+
+
+def _linked_names(links: object) -> str:
+    return "; ".join(str(link.get("name", "")) for link in links) if isinstance(links, list | tuple) else ""
 
 
 def describe_hits(hits: pd.DataFrame, entities: pd.DataFrame) -> pd.DataFrame:
