@@ -15,6 +15,7 @@ PAGES = [
     st.Page("views/overview.py", title="Overview", default=True),
     st.Page("views/incidents.py", title="Incidents"),
     st.Page("views/sanctions.py", title="Sanctions"),
+    st.Page("views/lists.py", title="Sanctions lists"),
     st.Page("views/routes.py", title="Routes"),
     st.Page("views/upload.py", title="Upload"),
     st.Page("views/export.py", title="Export"),

@@ -142,3 +142,17 @@ def sidebar_filters() -> Filters:
 def current_filters() -> Filters:
     """The filters the shared sidebar set on this run."""
     return st.session_state.get("filters", Filters())
+
+
+@st.cache_resource(max_entries=LOADED_BUNDLES, show_spinner="Loading sanctions lists…")
+def _lists(path: str, revision: int):
+    from tracker.sanctions import importing, search
+
+    entities = importing.standing_entities(_store(path))
+    return entities, search.build_search_index(entities)
+
+
+def sanctions_lists():
+    """The entities of the imported lists as they stand and their search index, loaded once per store revision."""
+    s = store()
+    return _lists(str(s.path), s.revision())

@@ -1,0 +1,61 @@
+"""AppTest: the Sanctions lists page on an empty store and on the imported OFAC sample."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from support import ROOT
+from tracker.sanctions import importing
+from tracker.store import Store
+
+SAMPLE = ROOT.parent / "shared" / "samples" / "ofac_sdn"
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("views/lists.py")
+    return at.run()
+
+
+def test_without_a_list_the_page_says_how_to_import_one():
+    at = _page()
+    assert not at.exception
+    assert "No sanctions list is imported yet" in at.info[0].value
+
+
+@pytest.fixture
+def listed(_private_store):
+    store = Store(_private_store)
+    result = importing.import_list(SAMPLE / "sdn.csv", store, fmt="ofac_sdn", file_name="sdn.csv")
+    assert result.batch_id
+    return store
+
+
+def test_a_search_ranks_the_person_first_and_shows_his_record_and_links(listed):
+    at = _page()
+    assert not at.exception
+    assert "OFAC SDN: 893 entities from sdn.csv" in " ".join(t.value for t in at.text)
+    at.text_input(key="list_query").set_value("alex saab").run()
+    table = at.dataframe[0].value
+    assert table.iloc[0]["name"] == "SAAB MORAN, Alex Nain" and table.iloc[0]["how"] == "alias"
+    record = " ".join(t.value for t in at.text)
+    assert "Name: SAAB MORAN, Alex Nain" in record
+    assert "Programs: VENEZUELA-EO13850" in record and "Passport: PE085897" in record
+    links = at.dataframe[1].value
+    assert "GROUP GRAND LIMITED" in set(links["name"])
+
+
+def test_an_imo_search_says_whether_the_check_digit_holds(listed):
+    at = _page()
+    at.text_input(key="list_query").set_value("IMO 9187629").run()
+    assert at.dataframe[0].value.iloc[0]["how"] == "exact identifier"
+    assert "IMO: 9187629 (check digit valid)" in " ".join(t.value for t in at.text)
+
+
+def test_html_in_a_listed_name_is_shown_as_text(_private_store):
+    store = Store(_private_store)
+    sdn = b'1,"<b>BOLD</b> <script>x()</script> TRADING",-0- ,"SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    importing.import_list({"sdn.csv": sdn, "add.csv": b"", "alt.csv": b""}, store, fmt="ofac_sdn", file_name="x")
+    at = _page()
+    at.text_input(key="list_query").set_value("bold trading").run()
+    assert "Name: <b>BOLD</b> <script>x()</script> TRADING" in [line for t in at.text for line in t.value.split("\n")]
+    assert not any("<script>" in m.value for m in [*at.markdown, *at.subheader, *at.caption])

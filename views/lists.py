@@ -1,0 +1,111 @@
+"""Sanctions lists: the imported OFAC SDN and OpenSanctions lists, searched by name or identifier,
+each entity with its links, the lists' changes from one import to the next, and counts by program."""
+
+import pandas as pd
+import streamlit as st
+
+from tracker.sanctions import entities as ent
+from tracker.sanctions import search
+from ui import render
+from ui.state import sanctions_lists, store
+
+st.title("Sanctions lists")
+s = store()
+imports = s.list_imports()
+entities, index = sanctions_lists()
+if entities.empty:
+    st.info(
+        "No sanctions list is imported yet. Import the OFAC SDN files (sdn.csv with add.csv and alt.csv, "
+        "or the ZIP) or an OpenSanctions targets.simple.csv or maritime.csv on the Upload page, or with "
+        "`python -m tracker import sdn.csv`. The bundled designation actions are on the Sanctions page."
+    )
+    st.stop()
+
+standing = imports[imports["undone_at"].isna()].drop_duplicates("list_name")
+st.text(  # file names come from the user: plain text, never markdown
+    "Lists as they stand (the newest import of each): "
+    + "; ".join(
+        f"{r.list_name}: {r.entities:,} entities from {r.file_name}, imported {str(r.imported_at)[:10]}"
+        for r in standing.itertuples()
+    )
+    + ". The OFAC legacy CSV states no listing dates."
+)
+
+st.subheader("Search")
+left, right = st.columns([3, 1])
+query = left.text_input(
+    "Name, alias or identifier", key="list_query", placeholder="alex saab · diosdado cabello · IMO 9187629"
+)
+min_score = right.slider(
+    "Lowest fuzzy score",
+    50,
+    100,
+    int(search.DEFAULT_MIN_SCORE),
+    help="0-100: the share of the query's words found in a name, allowing for slips of spelling. "
+    "Exact names, aliases and identifiers score 100.",
+)
+hits = search.search(index, query, min_score=min_score, limit=200) if query.strip() else None
+if hits is not None:
+    table = search.describe_hits(hits, entities)
+    st.caption(f"{len(table)} entit{'y' if len(table) == 1 else 'ies'} match, best first (at most 200 shown).")
+    st.dataframe(table, hide_index=True, column_config={"score": st.column_config.NumberColumn(format="%.1f")})
+    if len(table):
+        labels = {f"{r.name} ({r.entity_id})": r.entity_id for r in table.itertuples()}
+        chosen = labels[st.selectbox("Entity", list(labels), key="list_entity")]
+        row = entities.set_index("entity_id").loc[chosen]
+        st.subheader("Entity record")
+        lines = [
+            f"Name: {row['name']}",
+            f"List: {row['list_name']} (id {row['source_id']})",
+            f"Type: {row['entity_type']}",
+            "Programs: " + "; ".join(row["programs"]),
+            "Aliases: " + "; ".join(row["aliases"]),
+            "Countries: " + ", ".join(row["countries"]),
+            "Addresses: " + " | ".join(row["addresses"]),
+        ]
+        for kind, value in row["identifiers"]:
+            check = ""
+            if kind == ent.SHIP_IMO:
+                check = " (check digit valid)" if ent.is_valid_imo(value) else " (check digit does NOT match)"
+            lines.append(f"{kind}: {value}{check}")
+        lines += [f"{label}: {'; '.join(map(str, values))}" for label, values in dict(row["facts"]).items()]
+        lines.append(
+            "Listed since: " + (row["list_date"].date().isoformat() if pd.notna(row["list_date"]) else "not stated")
+        )
+        st.text("\n".join(lines))
+        st.caption("Remarks as listed")
+        st.text(row["remarks"] or "(none)")
+        links = pd.DataFrame(list(row["links"]), columns=["name", "entity_id", "relation", "how", "score"])
+        st.caption(
+            f"{len(links)} link(s), both ways. Each says how it was made: a stated link resolved by exact "
+            "name or fuzzy name (with its score), or a shared identifier. Entities are never merged."
+        )
+        st.dataframe(links, hide_index=True)
+
+st.subheader("Listed entities by program and type")
+programs = entities.explode("programs")["programs"].fillna("(none)").value_counts()
+render.count_bars(programs.head(25), category="Program", value="Listed entities")
+render.count_bars(entities["entity_type"].value_counts(), category="Entity type", value="Listed entities")
+dated = entities.dropna(subset=["list_date"])
+if len(dated):
+    st.caption(f"Entities first listed per year ({len(dated):,} of {len(entities):,} have a listing date).")
+    yearly = dated.groupby(dated["list_date"].dt.year)["entity_id"].count().rename("Entities")
+    st.bar_chart(yearly, x_label="Year first listed", y_label="Entities")
+
+st.subheader("List changes")
+history = imports.sort_values("imported_at")
+for list_name, group in history[history["undone_at"].isna()].groupby("list_name"):
+    if len(group) < 2:
+        st.caption(f"{list_name}: one import so far; changes show from the next one.")
+        continue
+    old, new = group.iloc[-2], group.iloc[-1]
+    diff = ent.list_diff(
+        ent.entities_frame(s.read_list(old["batch_id"]).to_dict("records")),
+        ent.entities_frame(s.read_list(new["batch_id"]).to_dict("records")),
+    )
+    st.text(f"{list_name}: {str(old['imported_at'])[:10]} → {str(new['imported_at'])[:10]}: {diff.summary()}")
+    for label, frame in (("Added", diff.added), ("Removed (delisted)", diff.removed), ("Changed", diff.changed)):
+        if len(frame):
+            st.text(label)
+            shown = frame[[c for c in ("entity_id", "name", "entity_type", "fields") if c in frame.columns]]
+            st.dataframe(shown.astype(str), hide_index=True)
