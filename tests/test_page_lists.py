@@ -59,3 +59,21 @@ def test_html_in_a_listed_name_is_shown_as_text(_private_store):
     at.text_input(key="list_query").set_value("bold trading").run()
     assert "Name: <b>BOLD</b> <script>x()</script> TRADING" in [line for t in at.text for line in t.value.split("\n")]
     assert not any("<script>" in m.value for m in [*at.markdown, *at.subheader, *at.caption])
+
+
+def _upload_page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("views/upload.py")
+    return at.run()
+
+
+def test_the_upload_page_offers_lists_and_the_cli_format_detection_tells_them_apart(tmp_path):
+    at = _upload_page()
+    assert not at.exception
+    at.radio(key="upload_kind").set_value("Sanctions list (OFAC SDN or OpenSanctions)").run()
+    assert not at.exception
+    assert importing.list_format(SAMPLE / "sdn.csv") == "ofac_sdn"
+    targets = tmp_path / "export.csv"
+    targets.write_text("id,schema,name,aliases\nNK-1,Person,X,\n")
+    assert importing.list_format(targets) == "opensanctions_targets"
+    assert importing.list_format(ROOT / "tests" / "fixtures" / "good" / "utf8_comma.csv") is None

@@ -8,6 +8,7 @@ import streamlit as st
 
 from tracker import export, ingest, layers, metrics, readers, schema
 from tracker.errors import TrackerError
+from tracker.sanctions import importing
 from ui.state import bundle, current_filters, store
 
 KINDS = {
@@ -69,7 +70,61 @@ st.caption(
 
 b = bundle()
 s = store()
-label = st.radio("What does the file hold?", list(KINDS), horizontal=True, key="upload_kind")
+LIST_LABEL = "Sanctions list (OFAC SDN or OpenSanctions)"
+label = st.radio("What does the file hold?", [*KINDS, LIST_LABEL], horizontal=True, key="upload_kind")
+if label == LIST_LABEL:
+    list_nonce = st.session_state.setdefault("list_nonce", 0)
+    files = st.file_uploader(
+        "Files",
+        type=["csv", "zip"],
+        accept_multiple_files=True,
+        key=f"list_files_{list_nonce}",
+        help="The OFAC SDN set: sdn.csv with add.csv and alt.csv (and sdn_comments.csv), or the ZIP holding them; "
+        "or OpenSanctions targets.simple.csv or maritime.csv.",
+    )
+    if files:
+        given = {f.name: f.getvalue() for f in files}
+        fmt = next(
+            (found for name, data in given.items() if (found := importing.list_format(name, data)) is not None),
+            None,
+        )
+        if fmt is None:
+            st.error(
+                "None of these files is a sanctions list this program reads: give sdn.csv (with add.csv and "
+                "alt.csv) or their ZIP, or an OpenSanctions targets.simple.csv or maritime.csv."
+            )
+            st.stop()
+        source = given if fmt == "ofac_sdn" else next(v for k, v in given.items() if importing.list_format(k, v))
+        names = ", ".join(sorted(given))
+        result = importing.import_list(source, s, fmt=fmt, file_name=names, dry_run=True)
+        read = result.read
+        st.text(
+            f"{read.list_name}: {len(read.entities):,} entities read from {names}. "
+            f"Changes since the list's last import: {result.diff.summary()}."
+        )
+        if read.problems:
+            st.caption(f"{len(read.problems)} problem(s): file, row and column of each.")
+            st.dataframe(schema.problems_frame(read.problems), hide_index=True)
+        if result.file_errors or not len(read.entities):
+            st.error("This list cannot be imported: see the problems above.")
+        elif st.button(f"Import {len(read.entities):,} entities", type="primary"):
+            stored = importing.import_list(source, s, fmt=fmt, file_name=names)
+            if stored.refused is not None:
+                st.error(str(stored.refused))
+            else:
+                st.success(f"Imported as {stored.batch_id}; the Sanctions lists page searches it. Undo it below.")
+                st.session_state["list_nonce"] = list_nonce + 1
+    history = s.list_imports()
+    if len(history):
+        st.subheader("List imports")
+        st.dataframe(history, hide_index=True)
+        standing = history[history["undone_at"].isna()]["batch_id"].tolist()
+        if standing:
+            undo = st.selectbox("Undo a list import (the list falls back to its import before)", standing)
+            if st.button("Undo this list import"):
+                s.undo(undo)
+                st.rerun()
+    st.stop()
 kind, types = KINDS[label]
 nonce = st.session_state.setdefault("upload_nonce", 0)
 upload = st.file_uploader(

@@ -10,6 +10,7 @@ and stores it as one import unless it has errors about the whole file or ``dry_r
 from __future__ import annotations
 
 import hashlib
+import io
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,12 +42,13 @@ def _header_format(first_bytes: bytes) -> str | None:
     return next((fmt for head, fmt in _HEADERS.items() if names[: len(head)] == head), None)
 
 
-def list_format(path: str | Path, first_bytes: bytes | None = None) -> str | None:
+def list_format(path: str | Path, data: bytes | None = None) -> str | None:
     """The sanctions-list format of the file at ``path`` (one of :data:`FORMATS`), None for any other file.
 
     ``sdn.csv`` (any case) and a ZIP holding one are an OFAC SDN set; OpenSanctions files are told by
-    their header, whatever their name.
+    their header, whatever their name. ``data``: the file's bytes (an upload), else the file is read.
     """
+    first_bytes = data
     path = Path(path)
     if path.name.lower() == ofac_sdn.SDN_FILE:
         return "ofac_sdn"
@@ -58,7 +60,7 @@ def list_format(path: str | Path, first_bytes: bytes | None = None) -> str | Non
             return None
     if first_bytes[:4] == b"PK\x03\x04":
         try:
-            with zipfile.ZipFile(path) as archive:
+            with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
                 names = {Path(n).name.lower() for n in archive.namelist()}
         except (OSError, zipfile.BadZipFile):
             return None
