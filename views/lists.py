@@ -72,7 +72,9 @@ if hits is not None:
         lines.append(
             "Listed since: " + (row["list_date"].date().isoformat() if pd.notna(row["list_date"]) else "not stated")
         )
-        st.text("\n".join(lines))
+        st.text(
+            "\n".join(line for line in lines if not line.endswith(": "))
+        )  # fields the list leaves blank are left out
         st.caption("Remarks as listed")
         st.text(row["remarks"] or "(none)")
         links = pd.DataFrame(list(row["links"]), columns=["name", "entity_id", "relation", "how", "score"])
