@@ -1,5 +1,6 @@
 """AppTest: the Sanctions lists page on an empty store and on the imported OFAC sample."""
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -77,3 +78,17 @@ def test_the_upload_page_offers_lists_and_the_cli_format_detection_tells_them_ap
     targets.write_text("id,schema,name,aliases\nNK-1,Person,X,\n")
     assert importing.list_format(targets) == "opensanctions_targets"
     assert importing.list_format(ROOT / "tests" / "fixtures" / "good" / "utf8_comma.csv") is None
+
+
+def test_a_listed_vessel_and_group_meet_their_bundled_designations(bundle):
+    vessel = pd.Series({"name": "ADISA", "aliases": [], "identifiers": [["IMO", "9304667"], ["MMSI", "1"]]})
+    found = importing.bundled_designation_links(vessel, bundle.designations)
+    assert found[["designation_id", "name", "how", "matched"]].values.tolist() == [
+        ["D060", "Skipper", "exact identifier", "IMO 9304667"]
+    ]
+    group = pd.Series({"name": "TREN DE ARAGUA", "aliases": ["TdA"], "identifiers": []})
+    found = importing.bundled_designation_links(group, bundle.designations)
+    assert set(found["how"]) == {"exact name"} and {"D001", "D014"} <= set(found["designation_id"])
+    assert importing.bundled_designation_links(
+        pd.Series({"name": "NOBODY", "aliases": [], "identifiers": []}), bundle.designations
+    ).empty

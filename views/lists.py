@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from tracker.sanctions import entities as ent
-from tracker.sanctions import search
+from tracker.sanctions import importing, search
 from ui import render
-from ui.state import sanctions_lists, store
+from ui.state import bundle, sanctions_lists, store
 
 st.title("Sanctions lists")
 s = store()
@@ -83,6 +83,13 @@ if hits is not None:
             "name or fuzzy name (with its score), or a shared identifier. Entities are never merged."
         )
         st.dataframe(links, hide_index=True)
+        related = importing.bundled_designation_links(row, bundle().designations)
+        st.caption(
+            f"{len(related)} bundled designation action(s) on the same target (the Sanctions page), matched by "
+            "exact identifier (the same IMO number) or exact name or alias."
+        )
+        if len(related):
+            st.dataframe(related, hide_index=True)
 
 st.subheader("Listed entities by program and type")
 programs = entities.explode("programs")["programs"].fillna("(none)").value_counts()

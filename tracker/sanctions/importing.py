@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from tracker.errors import TrackerError
 from tracker.sanctions import ofac_sdn, opensanctions
 from tracker.sanctions.entities import ListDiff, ListRead, entities_frame, list_diff
 from tracker.sanctions.files import Source, gather_files
+from tracker.sanctions.names import name_key
 from tracker.sanctions.search import link_entities, with_links
 
 FORMATS = ("ofac_sdn", "opensanctions_targets", "opensanctions_maritime")
@@ -138,3 +140,29 @@ def standing_entities(store) -> pd.DataFrame:
     """Every entity of the lists as they stand in ``store`` (the newest import of each), as an entities frame."""
     frame = store.standing_lists()
     return entities_frame(frame.to_dict("records")) if len(frame) else entities_frame([])
+
+
+_IMO_IN_TEXT = re.compile(r"\bIMO\s*(\d{7})\b", re.IGNORECASE)
+
+
+def bundled_designation_links(entity: pd.Series, designations: pd.DataFrame) -> pd.DataFrame:
+    """Bundled designation actions that concern the same target as a list entity, each saying how it was
+    matched: ``exact identifier`` (the same IMO number) or ``exact name`` (a name or alias of each, compared
+    as :func:`tracker.sanctions.names.name_key` compares them). Columns: designation_id, name,
+    authority, program_text, designation_date, how, matched."""
+    columns = ["designation_id", "name", "authority", "program_text", "designation_date", "how", "matched"]
+    imos = {str(v) for k, v in entity.get("identifiers", []) if k == "IMO"}
+    keys = {name_key(n) for n in [entity.get("name", ""), *entity.get("aliases", [])] if name_key(n)}
+    rows = []
+    for d in designations.itertuples(index=False):
+        shared = sorted(imos & set(_IMO_IN_TEXT.findall(str(d.identifiers))))
+        names = [str(d.name), *[a.strip() for a in str(d.aliases).split(";") if a.strip()]]
+        same = [n for n in names if name_key(n) in keys]
+        if shared:
+            rows.append((d, "exact identifier", "IMO " + ", ".join(shared)))
+        elif same:
+            rows.append((d, "exact name", same[0]))
+    return pd.DataFrame(
+        [(d.designation_id, d.name, d.authority, d.program_text, d.designation_date, how, m) for d, how, m in rows],
+        columns=columns,
+    )
