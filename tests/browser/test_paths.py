@@ -27,8 +27,14 @@ BUNDLED = {
 PAGES = ["", "incidents", "sanctions", "routes", "upload", "export"]
 
 
-def metrics(page) -> dict[str, str]:
+def metrics(page, *, count: int | None = None) -> dict[str, str]:
+    """The counters on the page, label -> value; with ``count``, once that many are drawn (a page still
+    loading shows its counters one after another)."""
     page.wait_for_selector("[data-testid=stMetric]")
+    if count is not None:
+        page.wait_for_function(
+            f"() => document.querySelectorAll('[data-testid=stMetric]').length >= {count}", timeout=60_000
+        )
     return {
         m.locator("[data-testid=stMetricLabel]").inner_text().strip(): m.locator("[data-testid=stMetricValue]")
         .inner_text()
@@ -103,7 +109,9 @@ def test_2_sidebar_filters_change_counters_and_url_and_the_link_reopens_the_view
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     try:
         open_app(other, page.url)
-        assert metrics(other) == metrics(page)
+        expected = metrics(page)
+        settle(other)
+        assert metrics(other, count=len(expected)) == expected
     finally:
         other.context.close()
 
