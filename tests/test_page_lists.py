@@ -92,3 +92,18 @@ def test_a_listed_vessel_and_group_meet_their_bundled_designations(bundle):
     assert importing.bundled_designation_links(
         pd.Series({"name": "NOBODY", "aliases": [], "identifiers": []}), bundle.designations
     ).empty
+
+
+def test_the_page_shows_a_lists_changes_since_its_previous_import(_private_store):
+    store = Store(_private_store)
+    row = b'%d,"%s",-0- ,"SDNTK",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n'
+    first = row % (1, b"ALPHA TRADING") + row % (2, b"BETA TRADING")
+    second = row % (1, b"ALPHA TRADING") + row % (3, b"GAMMA TRADING")
+    for sdn in (first, second):
+        importing.import_list({"sdn.csv": sdn, "add.csv": b"", "alt.csv": b""}, store, fmt="ofac_sdn", file_name="x")
+    at = _page()
+    assert not at.exception
+    texts = " ".join(t.value for t in at.text)
+    assert "1 added, 1 removed (delisted), 0 changed" in texts
+    shown = {name for df in at.dataframe for name in df.value.get("name", [])}
+    assert {"GAMMA TRADING", "BETA TRADING"} <= shown

@@ -156,3 +156,19 @@ def sanctions_lists():
     """The entities of the imported lists as they stand and their search index, loaded once per store revision."""
     s = store()
     return _lists(str(s.path), s.revision())
+
+
+@st.cache_resource(max_entries=8, show_spinner="Comparing the two imports…")
+def _list_changes(path: str, old_batch: str, new_batch: str):
+    from tracker.sanctions import entities as ent
+
+    s = _store(path)
+    return ent.list_diff(
+        ent.entities_frame(s.read_list(old_batch).to_dict("records")),
+        ent.entities_frame(s.read_list(new_batch).to_dict("records")),
+    )
+
+
+def list_changes(old_batch: str, new_batch: str):
+    """What changed in a list from one import to the next (imports never change once stored: cached by their ids)."""
+    return _list_changes(str(store().path), old_batch, new_batch)

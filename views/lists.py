@@ -7,7 +7,7 @@ import streamlit as st
 from tracker.sanctions import entities as ent
 from tracker.sanctions import importing, search
 from ui import render
-from ui.state import bundle, sanctions_lists, store
+from ui.state import bundle, list_changes, sanctions_lists, store
 
 st.title("Sanctions lists")
 s = store()
@@ -108,10 +108,7 @@ for list_name, group in history[history["undone_at"].isna()].groupby("list_name"
         st.caption(f"{list_name}: one import so far; changes show from the next one.")
         continue
     old, new = group.iloc[-2], group.iloc[-1]
-    diff = ent.list_diff(
-        ent.entities_frame(s.read_list(old["batch_id"]).to_dict("records")),
-        ent.entities_frame(s.read_list(new["batch_id"]).to_dict("records")),
-    )
+    diff = list_changes(old["batch_id"], new["batch_id"])
     st.text(f"{list_name}: {str(old['imported_at'])[:10]} → {str(new['imported_at'])[:10]}: {diff.summary()}")
     for label, frame in (("Added", diff.added), ("Removed (delisted)", diff.removed), ("Changed", diff.changed)):
         if len(frame):
