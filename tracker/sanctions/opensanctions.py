@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -198,6 +199,25 @@ def _checked(
     return False
 
 
+def _open(
+    source: Source, name: str, required: tuple[str, ...], list_name: str, on_invalid: str
+) -> ListRead | tuple[str, dict[str, int], list[tuple[int, list[str]]], Callable[[list[str], str], str], list[Problem]]:
+    """The rows of one OpenSanctions file, its column positions and a ``cell(cells, column)`` reader by header
+    name; or, when the
+    file is missing, the (empty) :class:`ListRead` to return."""
+    check_option("on_invalid", on_invalid, ON_INVALID)
+    data, file, problems = _sources(source, name)
+    if data is None:
+        return _finish([], problems, file, None, list_name, on_invalid)
+    at, rows, table_problems = read_table(data, file, required)
+    problems += table_problems
+
+    def cell(cells: list[str], column: str) -> str:
+        return cells[at[column]].strip() if column in at else ""
+
+    return file, at, rows, cell, problems
+
+
 def read_opensanctions_targets(source: Source, *, on_invalid: str = "report") -> ListRead:
     """Read an OpenSanctions ``targets.simple.csv`` (with or without ``program_ids``) into entities ``os:ID``.
 
@@ -205,15 +225,10 @@ def read_opensanctions_targets(source: Source, *, on_invalid: str = "report") ->
     ``emails``, ``last_seen`` and ``last_change`` go into ``facts``; ``birth_date`` is the fact ``DOB``.
     Rows of other schemata (addresses, wallets, securities ...) are left out with a warning.
     """
-    check_option("on_invalid", on_invalid, ON_INVALID)
-    data, file, problems = _sources(source, TARGETS_FILE)
-    if data is None:
-        return _finish([], problems, file, None, LIST_NAME, on_invalid)
-    at, rows, table_problems = read_table(data, file, ("id", "schema", "name"))
-    problems += table_problems
-
-    def cell(cells: list[str], column: str) -> str:
-        return cells[at[column]].strip() if column in at else ""
+    opened = _open(source, TARGETS_FILE, ("id", "schema", "name"), LIST_NAME, on_invalid)
+    if isinstance(opened, ListRead):
+        return opened
+    file, at, rows, cell, problems = opened
 
     records: list[dict[str, object]] = []
     kept_rows: list[int] = []
@@ -279,15 +294,10 @@ def read_opensanctions_maritime(source: Source, *, on_invalid: str = "report") -
     ``datasets`` go into ``facts``.  The list is ``"OpenSanctions maritime"``, kept apart from
     ``targets.simple.csv`` so each has its own history and diffs.
     """
-    check_option("on_invalid", on_invalid, ON_INVALID)
-    data, file, problems = _sources(source, MARITIME_FILE)
-    if data is None:
-        return _finish([], problems, file, None, MARITIME_LIST_NAME, on_invalid)
-    at, rows, table_problems = read_table(data, file, ("type", "caption", "id"))
-    problems += table_problems
-
-    def cell(cells: list[str], column: str) -> str:
-        return cells[at[column]].strip() if column in at else ""
+    opened = _open(source, MARITIME_FILE, ("type", "caption", "id"), MARITIME_LIST_NAME, on_invalid)
+    if isinstance(opened, ListRead):
+        return opened
+    file, at, rows, cell, problems = opened
 
     records: list[dict[str, object]] = []
     seen: dict[str, int] = {}
