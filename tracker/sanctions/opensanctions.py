@@ -202,9 +202,8 @@ def _checked(
 def _open(
     source: Source, name: str, required: tuple[str, ...], list_name: str, on_invalid: str
 ) -> ListRead | tuple[str, dict[str, int], list[tuple[int, list[str]]], Callable[[list[str], str], str], list[Problem]]:
-    """The rows of one OpenSanctions file, its column positions and a ``cell(cells, column)`` reader by header
-    name; or, when the
-    file is missing, the (empty) :class:`ListRead` to return."""
+    """The rows of one OpenSanctions file, its column positions and a ``cell(cells, column)`` reader by
+    header name; or, when the file is missing, the (empty) :class:`ListRead` to return."""
     check_option("on_invalid", on_invalid, ON_INVALID)
     data, file, problems = _sources(source, name)
     if data is None:
