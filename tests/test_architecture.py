@@ -31,3 +31,14 @@ def test_every_page_file_is_registered_in_app_navigation():
 def test_pages_render_no_html_from_data():
     for p in [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
         assert "unsafe_allow_html" not in p.read_text(encoding="utf-8"), p.name
+
+
+def test_pages_have_no_bare_expressions_that_streamlit_would_draw():
+    """Streamlit's "magic" draws any bare expression at a page's top level: a string meant as a note
+    under a constant appears on the page. Only the module docstring (the first statement) is exempt."""
+    for p in [ROOT / "app.py", *(ROOT / "views").glob("*.py")]:
+        body = ast.parse(p.read_text(encoding="utf-8")).body
+        drawn = [
+            node.lineno for node in body[1:] if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ]
+        assert drawn == [], f"{p.name}: bare value at line(s) {drawn} would be drawn on the page"

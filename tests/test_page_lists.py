@@ -1,5 +1,7 @@
 """AppTest: the Sanctions lists page on an empty store and on the imported OFAC sample."""
 
+import re
+
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -107,3 +109,38 @@ def test_the_page_shows_a_lists_changes_since_its_previous_import(_private_store
     assert "1 added, 1 removed (delisted), 0 changed" in texts
     shown = {name for df in at.dataframe for name in df.value.get("name", [])}
     assert {"GAMMA TRADING", "BETA TRADING"} <= shown
+
+
+def test_the_filters_set_the_counter_the_map_and_the_counts(listed):
+    at = _page()
+    counter = at.metric[0]
+    assert counter.label == "Listed entities in view" and counter.value == "893"
+    assert any("unit: listed entities · as of OFAC SDN" in c.value for c in at.caption)
+    at.multiselect(key="list_types").set_value(["vessel"]).run()
+    assert not at.exception
+    assert at.metric[0].value == "267"
+    places = at.dataframe[0].value  # no search yet: the first table is the map's table of countries
+    said = next(c.value for c in at.caption if "are placed at country level" in c.value)
+    placed = int(re.match(r"([\d,]+) of 267 entities in view", said).group(1).replace(",", ""))
+    assert 0 < placed <= places["entities"].sum()  # an entity with two countries counts in each
+    deck = at.get("deck_gl_json_chart")[0]
+    assert '"id":"listed_entities"' in deck.proto.json.replace(" ", "")
+    at.multiselect(key="list_programs").set_value(["IRAN"]).run()
+    assert 0 < int(at.metric[0].value.replace(",", "")) < 267
+
+
+def test_a_strike_detail_lists_the_designations_of_its_alleged_group():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.switch_page("views/incidents.py").run()
+    table = at.dataframe[0].value
+    row = list(table["affiliation"]).index("Tren de Aragua")
+    at.session_state["incident_table"] = {"selection": {"rows": [row], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    links = at.dataframe[-1].value
+    assert list(links["id"]) == ["D001", "D014", "D030", "D117", "D118", "D119"]
+    assert any("Designations of the alleged affiliation: 6 found" in c.value for c in at.caption)
+    unnamed = list(table["affiliation"]).index("Unnamed designated terrorist organization")
+    at.session_state["incident_table"] = {"selection": {"rows": [unnamed], "columns": [], "cells": []}}
+    at.run()
+    assert any("the source names no group, so none is linked" in c.value for c in at.caption)

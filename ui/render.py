@@ -59,7 +59,12 @@ _SWATCH = {
     'font-size="13" font-weight="700" fill="#ffffff" stroke="#212121" stroke-width="2.5" '
     'paint-order="stroke">34</text>',
 }
-_LEGEND_GROUPS = (("Strikes", ("strikes", "rings")), ("Routes", ("routes",)), ("Designations", ("designations",)))
+_LEGEND_GROUPS = (
+    ("Strikes", ("strikes", "rings")),
+    ("Routes", ("routes",)),
+    ("Designations", ("designations",)),
+    ("Listed entities", ("listed_entities",)),
+)
 
 
 def swatch_svg(rgba: tuple[int, int, int, int], style: str) -> str:

@@ -4,15 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from tracker import schema
+from tracker.sanctions import affiliations
 from ui import cache, render
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, sanctions_lists
 
 b = bundle()
 f = current_filters()
 incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
 
-TABLE_ROWS = 5_000
-"""The most rows the table shows (the first by date); the Export page downloads them all."""
+TABLE_ROWS = 5_000  # the most rows the table shows (the first by date); the Export page downloads them all
 
 st.title("Incidents")
 st.caption(
@@ -103,6 +103,25 @@ FIELDS = [
     ("notes", "Notes"),
     ("source_basis", "Evidence"),
 ]
+
+
+def _affiliation_links(record: pd.Series) -> None:
+    """The designations of the group the strike is said to belong to, each saying how it was matched."""
+    group = affiliations.named_group(record.get("affiliation"))
+    if group is None:
+        st.caption("Designations of the alleged affiliation: the source names no group, so none is linked.")
+        return
+    entities, index = sanctions_lists()
+    links = affiliations.affiliation_links(group, b.designations, entities, index)
+    st.caption(
+        f"Designations of the alleged affiliation: {len(links)} found among the bundled designation actions "
+        f"(exact name or alias) and the imported lists' organizations (exact, alias or fuzzy name, with its score)."
+        + ("" if len(entities) else " No sanctions list is imported; import one on the Upload page.")
+    )
+    if len(links):
+        st.dataframe(links, hide_index=True, column_config={"listed_by": "listed by", "how": "how matched"})
+
+
 if picked:
     st.subheader("Detail")
     by_id = incidents.set_index("incident_id", drop=False)
@@ -112,3 +131,4 @@ if picked:
             record = record.iloc[0] if isinstance(record, pd.DataFrame) else record
             with st.container(border=True):
                 render.detail(record.to_dict(), FIELDS)
+                _affiliation_links(record)

@@ -4,8 +4,9 @@ each entity with its links, the lists' changes from one import to the next, and 
 import pandas as pd
 import streamlit as st
 
+from tracker import layers
 from tracker.sanctions import entities as ent
-from tracker.sanctions import importing, search
+from tracker.sanctions import importing, placing, search
 from ui import render
 from ui.state import bundle, list_changes, sanctions_lists, store
 
@@ -31,6 +32,27 @@ st.text(  # file names come from the user: plain text, never markdown
     + ". The OFAC legacy CSV states no listing dates."
 )
 
+st.subheader("Entities in view")
+lists_col, programs_col, types_col = st.columns(3)
+all_programs = sorted(set(entities["programs"].explode().dropna()))
+chosen_lists = lists_col.multiselect("Lists", sorted(entities["list_name"].unique()), key="list_lists")
+chosen_programs = programs_col.multiselect("Programs", all_programs, key="list_programs")
+chosen_types = types_col.multiselect("Entity types", list(ent.ENTITY_TYPES), key="list_types")
+in_view = placing.filter_entities(entities, lists=chosen_lists, programs=chosen_programs, types=chosen_types)
+dated_as = standing["list_date"].fillna(standing["imported_at"]).astype(str).str[:10]
+as_of = "; ".join(f"{name} {date}" for name, date in zip(standing["list_name"], dated_as))
+st.metric(
+    "Listed entities in view",
+    f"{len(in_view):,}",
+    help="Entities (people, organizations, companies, vessels, aircraft) on the lists as they stand, each "
+    "counted once per list that holds it, with the list, program and type chosen above (none chosen: all).",
+)
+st.caption(
+    f"unit: listed entities · as of {as_of} (the list's own date, or the day imported where the file "
+    f"states none) · of {len(entities):,} on the lists as they stand. "
+    "The filters apply to the search, the map and the counts below."
+)
+
 st.subheader("Search")
 left, right = st.columns([3, 1])
 query = left.text_input(
@@ -46,6 +68,7 @@ min_score = right.slider(
 )
 hits = search.search(index, query, min_score=min_score, limit=200) if query.strip() else None
 if hits is not None:
+    hits = hits[hits["entity_id"].isin(in_view["entity_id"])]
     table = search.describe_hits(hits, entities)
     st.caption(f"{len(table)} entit{'y' if len(table) == 1 else 'ies'} match, best first (at most 200 shown).")
     st.dataframe(table, hide_index=True, column_config={"score": st.column_config.NumberColumn(format="%.1f")})
@@ -91,13 +114,45 @@ if hits is not None:
         if len(related):
             st.dataframe(related, hide_index=True)
 
+st.subheader("Where listed entities are")
+places, unplaced = placing.place_entities(in_view)
+st.caption(
+    f"{len(in_view) - unplaced:,} of {len(in_view):,} entities in view are placed at country level (nationality, "
+    f"flag or address country, as listed), each in every country it is listed with; {unplaced:,} state no country "
+    "and are not drawn. Hover a circle for its counts."
+)
+st.pydeck_chart(layers.listed_entities_deck(places), height=440, key="lists_map")
+render.legend(layers.listed_legend(places))
+if len(places):
+    st.dataframe(
+        places[["country_name", "country", "entities", "by_type"]],
+        hide_index=True,
+        column_config={"country_name": "country", "country": "code", "by_type": "by type"},
+    )
+
 st.subheader("Listed entities by program and type")
-programs = entities.explode("programs")["programs"].fillna("(none)").value_counts()
-render.count_bars(programs.head(25), category="Program", value="Listed entities")
-render.count_bars(entities["entity_type"].value_counts(), category="Entity type", value="Listed entities")
-dated = entities.dropna(subset=["list_date"])
+programs = in_view.explode("programs")["programs"].fillna("(none)").value_counts()
+render.count_bars(programs.head(25), category="Program", value="Listed entities in view")
+render.count_bars(in_view["entity_type"].value_counts(), category="Entity type", value="Listed entities in view")
+
+st.subheader("Over time")
+kept = imports[imports["undone_at"].isna()]
+sizes = kept.assign(dated=pd.to_datetime(kept["list_date"].fillna(kept["imported_at"]).astype(str).str[:10]))
+st.caption(
+    "Entities on each list at each import kept in the store (whole lists, not filtered), dated by the list's "
+    "own date or, where the file states none, the day imported. Undone imports are left out."
+)
+st.line_chart(
+    sizes.pivot_table(index="dated", columns="list_name", values="entities", aggfunc="last"),
+    x_label="List date (or day imported)",
+    y_label="Entities on the list",
+)
+dated = in_view.dropna(subset=["list_date"])
+st.caption(
+    f"Entities in view first listed per year: {len(dated):,} of {len(in_view):,} have a listing date "
+    "(OpenSanctions' first_seen; the OFAC legacy CSV states none)."
+)
 if len(dated):
-    st.caption(f"Entities first listed per year ({len(dated):,} of {len(entities):,} have a listing date).")
     yearly = dated.groupby(dated["list_date"].dt.year)["entity_id"].count().rename("Entities")
     st.bar_chart(yearly, x_label="Year first listed", y_label="Entities")
 

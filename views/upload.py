@@ -23,8 +23,8 @@ LIMIT_MB = (
     if os.environ.get(readers.UPLOAD_LIMIT_ENV, "").strip()
     else float(st.get_option("server.maxUploadSize"))
 )
-"""The largest file the page takes: $TRACKER_MAX_UPLOAD_MB, else Streamlit's server.maxUploadSize (from
-.streamlit/config.toml, $STREAMLIT_SERVER_MAX_UPLOAD_SIZE or --server.maxUploadSize)."""
+# The largest file the page takes: $TRACKER_MAX_UPLOAD_MB, else Streamlit's server.maxUploadSize (from
+# .streamlit/config.toml, $STREAMLIT_SERVER_MAX_UPLOAD_SIZE or --server.maxUploadSize).
 
 
 def prepare(kind, data, name, mapping, date_order, fix_swapped, encoding, event_type, revision):

@@ -14,8 +14,16 @@ too), and ``legend_entries`` lists what ``build_layers`` draws, in its colours.
 - :mod:`.deck`: the layers and the deck.
 """
 
-from tracker.layers.deck import CompactDeck, PrebuiltDeck, build_deck, build_layers, build_map
-from tracker.layers.legend import LegendEntry, legend_entries, strike_legend
+from tracker.layers.deck import (
+    CompactDeck,
+    PrebuiltDeck,
+    basemap_layers,
+    build_deck,
+    build_layers,
+    build_map,
+    listed_entities_deck,
+)
+from tracker.layers.legend import LegendEntry, legend_entries, listed_legend, strike_legend
 from tracker.layers.places import aggregate_designations, route_paths
 from tracker.layers.strikes import CELL_LADDER_KM, aggregate_strikes, choose_cell_km
 from tracker.layers.style import (
@@ -69,11 +77,14 @@ __all__ = [
     "STRIKE_SYMBOL_PX_PER_SQRT_DEATH",
     "aggregate_designations",
     "aggregate_strikes",
+    "basemap_layers",
     "build_deck",
     "build_layers",
     "build_map",
     "choose_cell_km",
     "legend_entries",
+    "listed_entities_deck",
+    "listed_legend",
     "route_paths",
     "strike_legend",
     "strike_symbol_px",

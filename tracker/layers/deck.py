@@ -41,6 +41,35 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
 
+def basemap_layers() -> list[pdk.Layer]:
+    """The ocean rectangle and the bundled countries: the map's ground, with no tiles."""
+    layers: list[pdk.Layer] = []
+    ocean = [{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}]
+    layers.append(
+        pdk.Layer(
+            "PolygonLayer",
+            ocean,
+            id="ocean",
+            get_polygon="polygon",
+            get_fill_color=OCEAN_COLOR,
+            stroked=False,
+            pickable=False,
+        )
+    )
+    layers.append(
+        pdk.Layer(
+            "GeoJsonLayer",
+            BASEMAP_DATA,
+            id="basemap",
+            get_fill_color=LAND_COLOR,
+            get_line_color=BORDER_COLOR,
+            line_width_min_pixels=0.5,
+            pickable=False,
+        )
+    )
+    return layers
+
+
 def build_layers(
     incidents: pd.DataFrame,
     designations: pd.DataFrame,
@@ -61,29 +90,7 @@ def build_layers(
     """
     layers: list[pdk.Layer] = []
     if "basemap" in show:
-        ocean = [{"polygon": [[-180, -85], [180, -85], [180, 85], [-180, 85]]}]
-        layers.append(
-            pdk.Layer(
-                "PolygonLayer",
-                ocean,
-                id="ocean",
-                get_polygon="polygon",
-                get_fill_color=OCEAN_COLOR,
-                stroked=False,
-                pickable=False,
-            )
-        )
-        layers.append(
-            pdk.Layer(
-                "GeoJsonLayer",
-                BASEMAP_DATA,
-                id="basemap",
-                get_fill_color=LAND_COLOR,
-                get_line_color=BORDER_COLOR,
-                line_width_min_pixels=0.5,
-                pickable=False,
-            )
-        )
+        layers += basemap_layers()
     if "routes" in show:
         paths = route_paths(routes) if context is None else context[1]
         layers.append(
@@ -261,3 +268,35 @@ def build_map(
     built = build_layers(incidents, designations, routes, show=show, strikes=strikes, context=context)
     legend = legend_entries(incidents, designations, routes, show=show, strikes=strikes, context=context)
     return build_deck(built), legend, strikes
+
+
+LISTED_VIEW = pdk.ViewState(latitude=20.0, longitude=0.0, zoom=0.8)
+"""The whole world: listed entities sit on every continent."""
+
+
+def listed_entities_deck(places: pd.DataFrame) -> CompactDeck:
+    """Listed entities per country (:func:`tracker.sanctions.placing.place_entities`) on the bundled
+    basemap: one hollow circle per country (country level, like the bundled designations), its area
+    growing with the count, coloured by the country's most common entity type."""
+    from tracker.layers.style import ENTITY_COLORS
+
+    grey = [127, 127, 127]
+    points = places.assign(
+        color=places["entity_type"].map(lambda t: ENTITY_COLORS.get(t, grey) + [230]),
+        radius_px=3.0 + 2.0 * np.sqrt(places["entities"].astype(float)),
+    )[["longitude", "latitude", "color", "radius_px", "tooltip"]]
+    layer = pdk.Layer(
+        "ScatterplotLayer",
+        points,
+        id="listed_entities",
+        get_position=["longitude", "latitude"],
+        get_line_color="color",
+        get_fill_color="color",
+        get_radius="radius_px",
+        radius_units=PIXELS,
+        stroked=True,
+        filled=False,
+        line_width_min_pixels=2,
+        pickable=True,
+    )
+    return build_deck([*basemap_layers(), layer], view=LISTED_VIEW)

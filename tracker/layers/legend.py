@@ -143,3 +143,27 @@ def strike_legend(strikes: pd.DataFrame, *, show: tuple[str, ...] = LAYER_NAMES)
         )
         entries.append(LegendEntry("rings", label, _rgba(RING_COLOR), "ring"))
     return entries
+
+
+def listed_legend(places: pd.DataFrame) -> list[LegendEntry]:
+    """The legend of :func:`tracker.layers.deck.listed_entities_deck`: one line per entity type that
+    colours a drawn country, and what the circles mean."""
+    entries = [
+        LegendEntry(
+            "listed_entities",
+            f"Listed entities, most of them {t} (circle area grows with the count)",
+            tuple(ENTITY_COLORS.get(t, [127, 127, 127]) + [230]),
+            "hollow dot",
+        )
+        for t in dict.fromkeys(places["entity_type"])
+    ]
+    if entries:
+        entries.append(
+            LegendEntry(
+                "listed_entities",
+                "Each circle sits on its country's label point, not on an address",
+                (90, 90, 90, 230),
+                "ring",
+            )
+        )
+    return entries

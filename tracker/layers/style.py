@@ -24,6 +24,7 @@ ROUTE_COLORS: dict[str, list[int]] = {
 ENTITY_COLORS: dict[str, list[int]] = {
     "organization": [44, 160, 44],
     "individual": [23, 190, 207],
+    "person": [23, 190, 207],  # the lists say person where the designations say individual
     "vessel": [188, 189, 34],
     "company": [227, 119, 194],
     "aircraft": [127, 127, 127],
