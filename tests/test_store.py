@@ -34,7 +34,7 @@ def test_default_path_comes_from_the_environment(_private_store):
 def test_new_store_is_migrated_and_empty(tmp_path):
     s = Store(tmp_path / "s.sqlite")
     with sqlite3.connect(s.path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 4
+        assert con.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION == 5
     assert s.read("incidents").empty and s.batches().empty and s.revision() == 0
     Store(s.path)  # opening again is a no-op
     assert s.revision() == 0

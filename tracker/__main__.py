@@ -1,4 +1,5 @@
-"""The command line: ``python -m tracker import FILE`` and ``python -m tracker export ...``.
+"""The command line: ``python -m tracker import FILE``, ``export``, ``search``, ``events``, ``vessels``,
+``batches`` and ``undo``.
 
 Runs the same pipeline as the dashboard's Upload page, prints the report and
 stores the accepted rows as one batch.  Exit codes: 0 every row imported;
@@ -24,6 +25,8 @@ from tracker.errors import TrackerError
 from tracker.filters import DEFAULT_START, Filters
 from tracker.sanctions import importing, search
 from tracker.store import Store, layered
+from tracker.vessels import cli as vessel_cli
+from tracker.vessels.importing import looks_like_ais
 
 
 def _print_report(plan: ingest.ImportPlan) -> None:
@@ -86,6 +89,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     fmt = importing.list_format(path)
     if fmt is not None:
         return _import_list(path, store, fmt, dry_run=args.dry_run)
+    if looks_like_ais(path):
+        return vessel_cli.import_ais(path, store, dry_run=args.dry_run, print_problems=_print_problems)
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
 
     def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:
@@ -262,8 +267,12 @@ def cmd_batches(args: argparse.Namespace) -> int:
     if len(lists):
         print("sanctions-list imports:")
         print(lists.to_string(index=False))
+    ais = store.position_imports()
+    if len(ais):
+        print(f"AIS position imports (GeoParquet by day under {store.positions_folder}):")
+        print(ais.drop(columns=["sha256"]).to_string(index=False))
     if history.empty:
-        print(f"no import batches in {store.path}" if lists.empty else "no batches of records")
+        print(f"no import batches in {store.path}" if lists.empty and ais.empty else "no batches of records")
         return 0
     print(history.to_string(index=False))
     where = {"parquet": f"one file per batch under {store.columns_folder}", "sqlite": f"the tables of {store.path}"}
@@ -402,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     bat = sub.add_parser("batches", help="list import batches")
     bat.add_argument("--db")
     bat.set_defaults(func=cmd_batches)
+    vessel_cli.add_parsers(sub, _date, lambda command: lambda a: command(a, Store(a.db) if a.db else Store()))
     exp = sub.add_parser("export", help="export the filtered map or data")
     exp.add_argument("--since", type=_date, default=DEFAULT_START)
     exp.add_argument("--until", type=_date)
@@ -430,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     except TrackerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def listed_legend(places: pd.DataFrame) -> list[LegendEntry]:
         LegendEntry(
             "listed_entities",
             f"Listed entities, most of them {t} (circle area grows with the count)",
-            tuple(ENTITY_COLORS.get(t, [127, 127, 127]) + [230]),
+            _rgba(ENTITY_COLORS.get(t, [127, 127, 127]), 230),
             "hollow dot",
         )
         for t in dict.fromkeys(places["entity_type"])

@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -39,7 +40,7 @@ import pyarrow as pa
 
 from tracker import schema
 from tracker.errors import DuplicateBatchError, StoreError, check_option
-from tracker.store import columns, legacy, lists
+from tracker.store import columns, legacy, lists, positions
 from tracker.store.writer import BatchWriter, new_batch_id
 
 if TYPE_CHECKING:
@@ -132,6 +133,8 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
     # 4: sanctions lists (OFAC SDN, OpenSanctions): each import kept whole, for the list's history
     #    (tracker.store.lists).
     (4, lists.MIGRATION),
+    # 5: AIS positions: GeoParquet files partitioned by day, one folder per import (tracker.store.positions).
+    (5, positions.MIGRATION),
 ]
 LATEST_VERSION = MIGRATIONS[-1][0]
 assert [number for number, _ in MIGRATIONS] == list(range(1, LATEST_VERSION + 1)), "migrations are numbered 1, 2, ..."
@@ -149,6 +152,7 @@ class Store:
         self.path = Path(path) if path is not None else default_path()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.columns_folder = columns.folder_for(self.path)
+        self.positions_folder = positions.folder_for(self.path)
         with self._connect() as con:
             self._migrate(con)
             self._clean(con)
@@ -209,6 +213,7 @@ class Store:
         whose batch is undone goes at once; one with no batch row at all is only removed under
         the write lock, since a writer renames its file just before its COMMIT.
         """
+        self._clean_positions(con)
         columns.remove_abandoned_temp_files(self.columns_folder)
         files = columns.stored_files(self.columns_folder)
         if not files:
@@ -225,6 +230,26 @@ class Store:
             for batch_id, path in files.items():
                 if standing.get(batch_id) is not True:
                     path.unlink(missing_ok=True)
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+
+    def _clean_positions(self, con: sqlite3.Connection) -> None:
+        """Remove position folders no standing import stands for (a killed import, an interrupted undo).
+        A final-named folder with no catalogue row is only removed under the write lock, since an
+        import renames its folder just before its COMMIT."""
+        temps, finals = positions.abandoned(self.positions_folder, set(positions.standing_ids(con)))
+        for path in temps:
+            shutil.rmtree(path, ignore_errors=True)
+        if not finals:
+            return
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            standing = set(positions.standing_ids(con))
+            for path in finals:
+                if path.name not in standing:
+                    shutil.rmtree(path, ignore_errors=True)
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
@@ -500,12 +525,69 @@ class Store:
         frames = [f for f in frames if len(f)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
+    # -- AIS positions -------------------------------------------------------
+
+    def open_positions(self) -> positions.DayWriter:
+        """A writer for one import of positions (files in a temporary folder until :meth:`commit_positions`)."""
+        return positions.DayWriter(self.positions_folder, new_batch_id())
+
+    def commit_positions(self, writer: positions.DayWriter, record: dict[str, object]) -> str:
+        """Record ``writer``'s import (``record``: file_name, layout, sha256, rows_read, rows_rejected,
+        vessels, first_time, last_time) and make its files visible, all or nothing.
+
+        The same file (sha256) is refused (:class:`DuplicateBatchError`) while an import of it stands;
+        the writer's files are then removed.
+        """
+        batch_id = writer.final.name
+        try:
+            with self._connect() as con, self._write(con):
+                same = con.execute(
+                    "SELECT batch_id, imported_at FROM position_imports WHERE sha256 = ? AND undone_at IS NULL",
+                    (record["sha256"],),
+                ).fetchone()
+                if same:
+                    raise DuplicateBatchError("positions", str(record["sha256"]), same[0], same[1])
+                row = {**record, "batch_id": batch_id, "imported_at": _now(), "rows_stored": writer.rows}
+                positions.insert_import(con, {**row, "days": writer.days})
+                writer.publish()  # renamed just before COMMIT; removed again below if the COMMIT fails
+        except BaseException:
+            writer.discard()
+            shutil.rmtree(writer.final, ignore_errors=True)
+            raise
+        return batch_id
+
+    def position_imports(self) -> pd.DataFrame:
+        """Every import of AIS positions, newest first (undone ones with ``undone_at``)."""
+        with self._connect() as con:
+            return pd.read_sql_query("SELECT * FROM position_imports ORDER BY imported_at DESC, rowid DESC", con)
+
+    def positions_dataset(self):
+        """The standing position files as one pyarrow dataset (None when no positions are stored)."""
+        with self._connect() as con:
+            ids = positions.standing_ids(con)
+        return positions.dataset(self.positions_folder, ids)
+
+    def _undo_positions(self, batch_id: str) -> int | None:
+        """Undo a position import: how many positions went (0 if already undone), None if no such import."""
+        with self._connect() as con, self._write(con):
+            row = con.execute(
+                "SELECT rows_stored, undone_at FROM position_imports WHERE batch_id = ?", (batch_id,)
+            ).fetchone()
+            if row is None or row[1] is not None:
+                return None if row is None else 0
+            con.execute("UPDATE position_imports SET undone_at = ? WHERE batch_id = ?", (_now(), batch_id))
+        shutil.rmtree(self.positions_folder / batch_id, ignore_errors=True)  # a left folder goes at next open
+        return int(row[0])
+
     def undo(self, batch_id: str) -> int:
         """Mark ``batch_id`` undone and remove exactly its rows; return how many rows went.
 
         A list import is marked undone (the list falls back to its import before); its entities
-        stay in the history.
+        stay in the history.  A position import's files are removed.
         """
+        moved = self._undo_positions(batch_id)
+        if moved is not None:
+            return moved
         with self._connect() as con, self._write(con):
             row = con.execute(
                 "SELECT kind, undone_at, storage, rows_accepted FROM batches WHERE batch_id = ?", (batch_id,)
