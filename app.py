@@ -17,6 +17,7 @@ PAGES = [
     st.Page("views/sanctions.py", title="Sanctions"),
     st.Page("views/lists.py", title="Sanctions lists"),
     st.Page("views/routes.py", title="Routes"),
+    st.Page("views/vessels.py", title="Vessels"),
     st.Page("views/upload.py", title="Upload"),
     st.Page("views/export.py", title="Export"),
 ]

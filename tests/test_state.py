@@ -14,6 +14,8 @@ PAGES = [
     "views/incidents.py",
     "views/sanctions.py",
     "views/routes.py",
+    "views/vessels.py",
+    "views/lists.py",
     "views/upload.py",
     "views/export.py",
 ]

@@ -57,6 +57,14 @@ def _map_view(
     designations = _f.apply_designations(_b.designations) if context else _b.designations.iloc[0:0]
     routes = _f.apply_routes(_b.routes) if context else _b.routes.iloc[0:0]
     deck, legend, strikes = layers.build_map(_b.incidents, designations, routes, show=show, rows=rows)
+    if "vessels" in show:
+        from tracker.layers import vessels as vessel_layers
+
+        ais = vessel_layer(_f)
+        if not ais.empty:  # under the strikes: after the basemap, routes and designations
+            at = next((i for i, layer in enumerate(deck.layers) if layer.id in ("rings", "strikes")), len(deck.layers))
+            deck.layers[at:at] = vessel_layers.vessel_deck_layers(ais)
+            legend = legend + vessel_layers.vessel_legend(ais)
     placed = _b.incidents["latitude"].notna().to_numpy() & _b.incidents["longitude"].notna().to_numpy()
     return MapView(
         deck_json=deck.to_json(),
@@ -86,3 +94,81 @@ def _summary(key: tuple, filters: str, _b: readers.Bundle, _f: Filters) -> Summa
 def summary(filters: Filters) -> Summary:
     """The counters (incidents, then designations to date) and the weekly timeline of ``filters``."""
     return _summary(data_key(), repr(filters), bundle(), filters)
+
+
+# -- AIS positions -----------------------------------------------------------------------
+
+MAP_POSITION_COLUMNS = ["mmsi", "time", "lat", "lon", "name", "vessel_type"]
+
+
+@st.cache_data(max_entries=8, show_spinner="Finding behaviour events in the AIS positions…")
+def _events(key: tuple, rules: str, _rules) -> pd.DataFrame:
+    from tracker.vessels import stored
+
+    return stored.events(store(), rules=_rules)
+
+
+def vessel_events(rules=None) -> pd.DataFrame:
+    """The behaviour events of every stored position under ``rules`` (default: the published defaults),
+    found once per data revision and rules."""
+    from tracker.vessels.events import EventRules
+
+    rules = rules or EventRules()
+    return _events(data_key(), repr(rules), rules)
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the vessel tracks…")
+def _vessel_layer(key: tuple, since, until):
+    from tracker.vessels import stored, view
+
+    s = store()
+    if not stored.has_positions(s):
+        return view.empty_layer()
+    positions = stored.read_positions(s, columns=MAP_POSITION_COLUMNS, since=since, until=until)
+    return view.vessel_layer(positions, vessel_events(), since=since, until=until)
+
+
+def vessel_layer(filters: Filters):
+    """The vessel tracks and events in the filters' date range (:class:`tracker.vessels.view.VesselLayer`)."""
+    return _vessel_layer(data_key(), filters.date_from, filters.date_to)
+
+
+@st.cache_data(max_entries=8, show_spinner="Listing the vessels…")
+def _vessel_table(key: tuple, rules: str, _rules) -> pd.DataFrame:
+    from tracker.sanctions import importing
+    from tracker.vessels import stored
+
+    s = store()
+    positions = stored.read_positions(s, columns=stored.EVENT_INPUT + ["vessel_type"])
+    return stored.vessels(
+        s,
+        positions,
+        vessel_events(_rules),
+        entities=importing.standing_entities(s),
+        designations=bundle().designations,
+    )
+
+
+def vessel_table(rules=None) -> pd.DataFrame:
+    """One row per vessel of the stored positions, with its events under ``rules`` and its sanctions matches."""
+    from tracker.vessels.events import EventRules
+
+    rules = rules or EventRules()
+    return _vessel_table(data_key(), repr(rules), rules)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _vessel_track(key: tuple, mmsi: int) -> pd.DataFrame:
+    import pyarrow.dataset as ds
+
+    data = store().positions_dataset()
+    if data is None:
+        return pd.DataFrame()
+    columns = ["time", "lat", "lon", "sog", "cog", "name", "imo", "vessel_type", "row"]
+    table = data.to_table(columns=columns, filter=ds.field("mmsi") == mmsi)
+    return table.to_pandas().sort_values("time", ignore_index=True)
+
+
+def vessel_track(mmsi: int) -> pd.DataFrame:
+    """Every stored position of one vessel, in time order."""
+    return _vessel_track(data_key(), int(mmsi))

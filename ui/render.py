@@ -64,6 +64,7 @@ _LEGEND_GROUPS = (
     ("Routes", ("routes",)),
     ("Designations", ("designations",)),
     ("Listed entities", ("listed_entities",)),
+    ("Vessels", ("vessels",)),
 )
 
 

@@ -1,10 +1,13 @@
 """Overview: counters, the map and the weekly timeline."""
 
+import pandas as pd
 import streamlit as st
 
 from tracker import metrics
+from tracker.vessels import stored
+from tracker.vessels import view as vessel_view
 from ui import cache, render
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, store
 
 b = bundle()
 f = current_filters()
@@ -19,17 +22,20 @@ st.caption(f"Bundled data as of {b.as_of.date()}. {b.coverage_note}  Showing rec
 render.counters(view.counters)
 
 st.divider()
-shown = st.pills(
-    "Layers",
-    ["strikes", "rings", "routes", "designations", "basemap"],
-    selection_mode="multi",
-    default=["strikes", "rings", "routes", "designations", "basemap"],
-    key="overview_layers",
-)
+has_ais = stored.has_positions(store())
+options = ["strikes", "rings", "routes", "designations", *(["vessels"] if has_ais else []), "basemap"]
+shown = st.pills("Layers", options, selection_mode="multi", default=options, key="overview_layers")
 show = tuple(shown or ())
 shown_map = cache.map_view(f, show=show)
 st.pydeck_chart(shown_map.deck(), height=560, key="overview_map")
 render.legend(shown_map.legend)
+if "vessels" in show:
+    ais_span = stored.day_range(store())
+    st.caption(
+        "Vessels (AIS), in the date range of the filters: "
+        + cache.vessel_layer(f).caption()
+        + f". The stored positions run from {ais_span[0]} to {ais_span[1]} (UTC)."
+    )
 if shown_map.unplaced:
     st.caption(
         f"{shown_map.unplaced} strike record(s) in view have no usable position: they are counted above but not drawn."
@@ -64,3 +70,17 @@ else:
             }
         )
         st.line_chart(series, x_label=week_label, y_label="Deaths, running total in view")
+
+if has_ais:
+    events = cache.vessel_layer(f).events
+    st.caption(f"AIS behaviour events per week, by kind ({len(events):,} in the date range; see the Vessels page)")
+    if len(events):
+        weekly_events = (
+            events.assign(
+                week=pd.to_datetime(events["start"], utc=True).dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+            )
+            .pivot_table(index="week", columns="kind", values="mmsi", aggfunc="count", fill_value=0)
+            .rename_axis("Week")
+        )
+        colors = ["#{:02x}{:02x}{:02x}".format(*vessel_view.EVENT_COLORS[k]) for k in weekly_events.columns]
+        st.bar_chart(weekly_events, x_label="Week (starting Monday)", y_label="Events", color=colors)

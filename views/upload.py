@@ -9,6 +9,7 @@ import streamlit as st
 from tracker import export, ingest, layers, metrics, readers, schema
 from tracker.errors import TrackerError
 from tracker.sanctions import importing
+from ui import upload_ais
 from ui.state import bundle, current_filters, store
 
 KINDS = {
@@ -71,7 +72,12 @@ st.caption(
 b = bundle()
 s = store()
 LIST_LABEL = "Sanctions list (OFAC SDN or OpenSanctions)"
-label = st.radio("What does the file hold?", [*KINDS, LIST_LABEL], horizontal=True, key="upload_kind")
+label = st.radio(
+    "What does the file hold?", [*KINDS, LIST_LABEL, upload_ais.AIS_LABEL], horizontal=True, key="upload_kind"
+)
+if label == upload_ais.AIS_LABEL:
+    upload_ais.section(s, LIMIT_MB)
+    st.stop()
 if label == LIST_LABEL:
     list_nonce = st.session_state.setdefault("list_nonce", 0)
     files = st.file_uploader(

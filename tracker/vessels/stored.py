@@ -70,7 +70,7 @@ def vessels(
     """One row per vessel (:func:`tracker.vessels.tracks.vessel_summary`) with ``listed``: the sanctions
     matches of its IMO or MMSI, and how each was made (empty when none)."""
     if positions is None:
-        positions = read_positions(store, columns=EVENT_INPUT)
+        positions = read_positions(store, columns=[*EVENT_INPUT, "vessel_type"])
     if found is None:
         found = detect_events(positions)
     table = vessel_summary(positions, found)

@@ -1,0 +1,99 @@
+"""AppTest: the Vessels page, the AIS layers of the Overview, and AIS uploads."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ais_planted import HEADER, _near_misses, _planted, _write
+from support import ROOT
+from tracker.sanctions import importing as list_importing
+from tracker.store import Store
+from tracker.vessels.importing import import_positions
+
+SDN = ROOT.parent / "shared" / "samples" / "ofac_sdn" / "sdn.csv"
+TANKER = HEADER + "\n538001234,2024-03-01T00:00:00,11.0,-70.0,11,90,511,ANY NAME,IMO9187629,,80,0,,,,,A\n"
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+@pytest.fixture
+def ais(_private_store, tmp_path):
+    store = Store(_private_store)
+    path = tmp_path / "planted.csv"
+    _write(_planted() + _near_misses(), path)
+    assert import_positions(path, store, file_name="planted.csv").batch_id
+    assert import_positions(TANKER.encode(), store, file_name="tanker.csv").batch_id
+    list_importing.import_list(SDN, store, fmt="ofac_sdn", file_name="sdn.csv")
+    return store
+
+
+def test_without_positions_the_page_says_how_to_import_them():
+    at = _app()
+    at.switch_page("views/vessels.py").run()
+    assert not at.exception
+    assert "No AIS positions are imported yet" in at.info[0].value
+
+
+def test_the_page_counts_vessels_events_and_listed_vessels_and_rules_can_change(ais):
+    at = _app()
+    at.switch_page("views/vessels.py").run()
+    assert not at.exception
+    assert [m.value for m in at.metric] == ["13", "6", "2"]
+    rules = at.text[1].value
+    assert "gap: No position for 12 h or more; both ends 50 nm or more from shore" in rules
+    events = at.dataframe[0].value
+    assert sorted(events["kind"]) == ["encounter", "gap", "identity", "identity", "jump", "loitering"]
+    record = at.text[2].value
+    assert "MMSI: 500000001" in record  # a vessel matching a listing comes first
+    assert "exact IMO 9543500" in record and "OFAC SDN" in record
+    at.number_input[0].set_value(16.0).run()  # gap: 16 h without a position; the planted gap lasts 14 h
+    assert not at.exception
+    assert at.metric[1].value == "5" and "gap" not in set(at.dataframe[0].value["kind"])
+    assert any("Thresholds changed from the published defaults" in c.value for c in at.caption)
+
+
+def test_the_overview_draws_tracks_and_events_in_the_date_range_with_a_legend(ais):
+    at = _app()
+    at.query_params["from"] = "2024-02-20"
+    at.run()
+    assert not at.exception
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    ids = [layer.get("id") for layer in deck["layers"]]
+    assert "vessel_tracks" in ids and "vessel_events" in ids
+    assert ids.index("vessel_tracks") < ids.index("strikes")  # under the strikes
+    events = next(layer for layer in deck["layers"] if layer.get("id") == "vessel_events")
+    assert len(events["data"]) == 6
+    caption = next(c.value for c in at.caption if c.value.startswith("Vessels (AIS)"))
+    assert "13 vessel track(s) from 723 AIS positions" in caption and "1 gap" in caption
+
+
+def test_the_overview_in_the_default_range_draws_no_2024_positions_and_says_when_they_are(ais):
+    at = _app()
+    at.run()
+    deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert "vessel_tracks" not in [layer.get("id") for layer in deck["layers"]]
+    caption = next(c.value for c in at.caption if c.value.startswith("Vessels (AIS)"))
+    assert "0 vessel track(s)" in caption and "run from 2024-03-01 to 2024-03-01" in caption
+
+
+def test_an_ais_upload_is_checked_then_stored_and_undone(_private_store):
+    at = _app()
+    at.switch_page("views/upload.py").run()
+    at.radio(key="upload_kind").set_value("AIS positions (MarineCadastre, Danish Maritime Authority)").run()
+    bad = TANKER + ",2024-03-01T01:00:00,11.0,-70.0,11,90,511,X,,,80,0,,,,,A\n"
+    at.file_uploader[0].set_value(("tanker.csv", bad.encode(), "text/csv")).run()
+    assert not at.exception
+    assert "would store 1 positions" in at.text[0].value
+    problems = at.dataframe[0].value
+    assert problems.iloc[0]["row"] == 3 and problems.iloc[0]["column"] == "MMSI"
+    at.button(key="ais_import").click().run()
+    assert not at.exception
+    assert "Imported 1 positions of 1 vessels" in at.success[0].value
+    assert Store(_private_store).position_imports().iloc[0]["rows_stored"] == 1
+    at.button(key="ais_undo").click().run()
+    assert "removed 1 positions" in at.success[0].value
