@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from ais_planted import HEADER, _near_misses, _planted, _write
 from streamlit.testing.v1 import AppTest
 
-from ais_planted import HEADER, _near_misses, _planted, _write
 from support import ROOT
 from tracker.sanctions import importing as list_importing
 from tracker.store import Store

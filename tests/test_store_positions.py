@@ -17,7 +17,7 @@ from support import ROOT
 from tracker.__main__ import main
 from tracker.sanctions import importing as list_importing
 from tracker.store import Store
-from tracker.vessels import stored
+from tracker.vessels import reading, stored
 from tracker.vessels.importing import import_positions, looks_like_ais
 
 SDN = ROOT.parent / "shared" / "samples" / "ofac_sdn" / "sdn.csv"
@@ -149,3 +149,22 @@ def test_a_vessel_whose_imo_is_listed_is_flagged_with_how(tmp_path):
     listed = table.set_index("mmsi").loc[538001234, "listed"]
     assert listed.startswith("OFAC SDN: ") and "exact IMO 9187629" in listed
     assert stored.day_range(store) == (dt.date(2024, 3, 1), dt.date(2024, 3, 1))
+
+
+def test_a_row_of_another_layout_or_a_word_for_a_number_falls_back_to_the_line_by_line_read(tmp_path):
+    text = "\n".join(
+        [
+            HEADER,
+            "367001234,2024-03-01T00:00:00,12.0,-80.0,1,1,511,A,,,70,0,,,,,A",
+            "367001234,2024-03-01T00:10:00,12.0,-80.0,1,1,511,A,,,70,0,,,,,A,extra,cells",
+            "367001234,2024-03-01T00:20:00,twelve,-80.0,1,1,511,A,,,70,0,,,,,A",
+            "367001234,2024-03-01T00:30:00,12.1,-80.0,1,1,511,A,,,70,0,,,,,A",
+        ]
+    )
+    with pytest.raises(reading.SlowReadNeeded):
+        list(reading.read_positions(text.encode(), file="odd.csv"))  # the quick read gives up
+    store = Store(tmp_path / "s.db")
+    result = import_positions(text.encode(), store, file_name="odd.csv")
+    assert result.rows_stored == 2 and result.batch_id
+    assert {(p.row, p.column) for p in result.problems} == {(3, ""), (4, "LAT")}
+    assert stored.read_positions(store)["row"].tolist() == [2, 5]

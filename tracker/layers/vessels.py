@@ -97,7 +97,9 @@ def vessel_legend(layer: VesselLayer) -> list[LegendEntry]:
     drawn = set(layer.tracks["group"]) if not layer.tracks.empty else set()
     for group in GROUPS:
         if group in drawn:
-            entries.append(LegendEntry("vessels", f"Vessel track: {group}", _rgba(GROUP_COLORS[group], 200), "thin line"))
+            entries.append(
+                LegendEntry("vessels", f"Vessel track: {group}", _rgba(GROUP_COLORS[group], 200), "thin line")
+            )
     kinds = set(layer.events["kind"]) if not layer.events.empty else set()
     for kind, label in EVENT_KIND_LABELS.items():
         if kind in kinds:

@@ -94,13 +94,15 @@ class DayWriter:
             "geometry", wkb_points(table["lon"].to_numpy(), table["lat"].to_numpy())
         ).replace_schema_metadata({b"geo": json.dumps(GEO_METADATA).encode()})
         days = pc.cast(pc.floor_temporal(table["time"], unit="day"), pa.date32()).to_numpy().astype("datetime64[D]")
-        order = np.argsort(days, kind="stable")
-        sorted_days = days[order]
-        starts = np.flatnonzero(np.r_[True, sorted_days[1:] != sorted_days[:-1]])
-        ends = np.r_[starts[1:], len(order)]
-        for s, e in zip(starts, ends):
-            day = str(sorted_days[s])
-            part = table.take(pa.array(order[s:e]))
+        if days.min() == days.max():  # a daily file: the whole chunk is one day
+            parts = [(str(days[0]), table)]
+        else:
+            order = np.argsort(days, kind="stable")
+            sorted_days = days[order]
+            starts = np.flatnonzero(np.r_[True, sorted_days[1:] != sorted_days[:-1]])
+            ends = np.r_[starts[1:], len(order)]
+            parts = [(str(sorted_days[s]), table.take(pa.array(order[s:e]))) for s, e in zip(starts, ends)]
+        for day, part in parts:
             writer = self._writers.get(day)
             if writer is None:
                 path = self.temp / f"day={day}" / "part-0.parquet"

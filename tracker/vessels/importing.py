@@ -91,6 +91,36 @@ def _time_text(value) -> str | None:
     return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _write_chunks(stream, writer, progress):
+    """Read every chunk of ``stream`` and hand it to ``writer`` (None: check only); return the MMSIs
+    seen and the first and last time.  The day files are written on a second thread while the next
+    chunk is read and checked (both release the GIL in Arrow's C++); at most one chunk waits to be
+    written, so memory stays bounded."""
+    vessels: set[int] = set()
+    first = last = None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="positions-writer")
+    pending: Future | None = None
+    try:
+        for chunk in stream:
+            table = chunk.positions
+            if table.num_rows:
+                vessels.update(np.unique(table["mmsi"].to_numpy()).tolist())
+                lo, hi = (v.as_py() for v in pc.min_max(table["time"]).values())
+                first = lo if first is None or lo < first else first
+                last = hi if last is None or hi > last else last
+                if writer is not None:
+                    if pending is not None:
+                        pending.result()
+                    pending = pool.submit(writer.append, table)
+            if progress is not None:
+                progress(stream.rows_read)
+        if pending is not None:
+            pending.result()
+    finally:
+        pool.shutdown(wait=True)
+    return vessels, first, last
+
+
 def import_positions(
     source: str | Path | bytes,
     store,
@@ -109,55 +139,39 @@ def import_positions(
     and :attr:`PositionImport.problems`.
     """
     result = PositionImport(file_name)
-    stream = reading.read_positions(
-        source, file=file_name, mapping=mapping, chunk_rows=chunk_rows, time_format=time_format
-    )
-    writer = None if dry_run else store.open_positions()
-    vessels: set[int] = set()
-    first = last = None
-    # The day files are written on a second thread while the next chunk is read and checked (both
-    # release the GIL in Arrow's C++): at most one chunk waits to be written, so memory stays bounded.
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="positions-writer")
-    pending: Future | None = None
     hashing = None if dry_run else ThreadPoolExecutor(max_workers=1, thread_name_prefix="positions-hash")
     digest = None if hashing is None else hashing.submit(sha256_of, source)  # hashlib releases the GIL
     try:
-        for chunk in stream:
-            table = chunk.positions
-            if table.num_rows:
-                vessels.update(np.unique(table["mmsi"].to_numpy()).tolist())
-                lo, hi = pc.min_max(table["time"]).values()
-                first = lo if first is None or lo < first else first
-                last = hi if last is None or hi > last else last
+        for fast in (True, False):
+            stream = reading.read_positions(
+                source, file=file_name, mapping=mapping, chunk_rows=chunk_rows, time_format=time_format, fast=fast
+            )
+            writer = None if dry_run else store.open_positions()
+            try:
+                vessels, first, last = _write_chunks(stream, writer, progress)
+                break
+            except reading.SlowReadNeeded:
                 if writer is not None:
-                    if pending is not None:
-                        pending.result()
-                    pending = pool.submit(writer.append, table)
-            if progress is not None:
-                progress(stream.rows_read)
-        if pending is not None:
-            pending.result()
-    except (ValueError, OSError, pa.ArrowException) as exc:
-        if writer is not None:
-            pool.shutdown(wait=True)
-            writer.discard()
-        result.refused = f"the file cannot be read as AIS positions: {exc}"
-        result.problems = [Problem(file_name, None, "", "", result.refused)]
-        result.problem_count = 1
-        return result
-    except BaseException:
-        if writer is not None:
-            writer.discard()
-        raise
+                    writer.discard()
+            except (ValueError, OSError, pa.ArrowException) as exc:
+                if writer is not None:
+                    writer.discard()
+                result.refused = f"the file cannot be read as AIS positions: {exc}"
+                result.problems = [Problem(file_name, None, "", "", result.refused)]
+                result.problem_count = 1
+                return result
+            except BaseException:
+                if writer is not None:
+                    writer.discard()
+                raise
     finally:
-        pool.shutdown(wait=True)
         if hashing is not None:
             hashing.shutdown(wait=True)
     result.layout = stream.layout
     result.rows_read, result.rows_stored = stream.rows_read, stream.rows_kept
     result.problems, result.problem_count = stream.problems, stream.problem_count
     result.vessels = len(vessels)
-    result.first_time, result.last_time = _time_text(first and first.as_py()), _time_text(last and last.as_py())
+    result.first_time, result.last_time = _time_text(first), _time_text(last)
     if writer is not None:
         result.days = writer.days
     if result.rows_stored == 0:

@@ -59,7 +59,7 @@ POSITION_SCHEMA = pa.schema(
 TEXT_FIELDS = ("name", "imo", "call_sign", "flag", "vessel_type")
 MAX_PROBLEMS = 1_000
 """Problems kept as :class:`Problem` rows per file; the rest are only counted."""
-DEFAULT_CHUNK_ROWS = 1_000_000
+DEFAULT_CHUNK_ROWS = 250_000
 
 LAYOUTS: dict[str, dict[str, str]] = {
     "marinecadastre_2024": {
@@ -143,12 +143,21 @@ class Chunk:
     problems: list[Problem]
 
 
+class SlowReadNeeded(Exception):
+    """The quick read (both cores, numbers parsed by the CSV reader) met a row it cannot take: a row with
+    another number of columns, or a number that is no number.  Read the file again with ``fast=False``
+    (one core, every cell as text), which reports each such row by its line."""
+
+
 class PositionStream:
     """The chunks of one position file; iterate once.  After iteration: ``problems`` (capped at
     :data:`MAX_PROBLEMS`), ``problem_count`` (all), ``rows_read``, ``rows_kept`` and ``layout``."""
 
-    def __init__(self, source, *, file: str, mapping: dict | None, chunk_rows: int, time_format: str | None):
+    def __init__(
+        self, source, *, file: str, mapping: dict | None, chunk_rows: int, time_format: str | None, fast: bool = True
+    ):
         self.file = file
+        self.fast = fast
         self.log = ProblemLog(file)
         self.rows_read = 0
         self.rows_kept = 0
@@ -200,6 +209,9 @@ class PositionStream:
     def _csv_batches(self):
         header = _read_header(_open(self._source))
         spec = self._spec(header)
+        if self.fast:
+            yield from self._quick_csv_batches(header, spec)
+            return
         skipped: list[int] = []
 
         def on_invalid(row) -> str:
@@ -228,6 +240,29 @@ class PositionStream:
             done += batch.num_rows
             yield batch, rows, spec
 
+    def _quick_csv_batches(self, header: list[str], spec: _Spec):
+        """Both cores, the numbers parsed by the reader; any odd row raises :class:`SlowReadNeeded`."""
+        numeric = {spec.columns[f]: pa.float64() for f in ("lat", "lon", "sog", "cog", "heading") if f in spec.columns}
+        numeric[spec.columns["mmsi"]] = pa.int64()
+        wanted = list(dict.fromkeys(spec.columns.values()))
+        try:
+            reader = pacsv.open_csv(
+                _open(self._source),
+                read_options=pacsv.ReadOptions(block_size=max(1 << 16, self._chunk_rows * 120), use_threads=True),
+                parse_options=pacsv.ParseOptions(invalid_row_handler=lambda row: "error", ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: numeric.get(c, pa.string()) for c in header},
+                    include_columns=wanted,
+                    strings_can_be_null=True,
+                ),
+            )
+            done = 0
+            for batch in reader:
+                yield batch, np.arange(done + 2, done + 2 + batch.num_rows, dtype=np.int64), spec
+                done += batch.num_rows
+        except pa.ArrowInvalid as exc:
+            raise SlowReadNeeded(str(exc)) from exc
+
     def _parquet_batches(self):
         src = self._source
         f = pq.ParquetFile(io.BytesIO(src) if isinstance(src, (bytes, bytearray)) else src)
@@ -252,6 +287,7 @@ def read_positions(
     mapping: dict[str, str] | None = None,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     time_format: str | None = None,
+    fast: bool = True,
 ) -> PositionStream:
     """Stream the canonical positions of an AIS file (a path or its bytes) in chunks of about ``chunk_rows``.
 
@@ -259,15 +295,21 @@ def read_positions(
     ``mapping`` ({canonical field: source column}, at least mmsi, time, lat and lon) is given;
     ``time_format`` (strptime) overrides the layout's time format (default: ISO 8601, UTC).
     Only one chunk of Arrow columns is held at a time.  Iterate the returned stream for
-    :class:`Chunk` objects; raises ValueError when the layout is unknown.
+    :class:`Chunk` objects; raises ValueError when the layout is unknown.  With ``fast`` (the
+    default) a CSV is read on both cores with the numbers parsed by the reader; a file with an odd
+    row raises :class:`SlowReadNeeded` part-way, and is then read again with ``fast=False``.
     """
-    return PositionStream(source, file=file, mapping=mapping, chunk_rows=chunk_rows, time_format=time_format)
+    return PositionStream(source, file=file, mapping=mapping, chunk_rows=chunk_rows, time_format=time_format, fast=fast)
 
 
 def read_positions_frame(source, *, file: str, **kwargs) -> tuple[pd.DataFrame, list[Problem]]:
     """The whole file as one pandas DataFrame (columns of :data:`POSITION_SCHEMA`) and its kept problems."""
-    stream = read_positions(source, file=file, **kwargs)
-    tables = [c.positions for c in stream]
+    try:
+        stream = read_positions(source, file=file, **kwargs)
+        tables = [c.positions for c in stream]
+    except SlowReadNeeded:
+        stream = read_positions(source, file=file, fast=False, **kwargs)
+        tables = [c.positions for c in stream]
     table = pa.concat_tables(tables) if tables else POSITION_SCHEMA.empty_table()
     return table.to_pandas(), stream.problems
 
