@@ -306,7 +306,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.layers is not None:
         show = tuple(name.strip() for name in args.layers.split(",") if name.strip())
         if not show:
-            raise TrackerError("--layers names no layer; choose from: " + ", ".join(layers.LAYER_NAMES))
+            raise TrackerError("--layers names no layer; choose from: " + ", ".join(cartography.MAP_LAYER_NAMES))
+    # the AIS vessel tracks and events: drawn when positions are stored, unless --layers leaves "vessels" out
+    want_vessels = args.layers is None or cartography.VESSELS in show
     width, height, dpi = cartography.PRESETS[args.preset]
     custom = (args.width, args.height, args.dpi)
     preset = args.preset if custom == (None, None, None) else "custom"
@@ -330,7 +332,17 @@ def cmd_export(args: argparse.Namespace) -> int:
         coverage_note=b.coverage_note,
         preset=preset,
     )
-    plan = cartography.plan_map(inc, des, rts, spec)
+    cartography.check_spec(spec)
+    vessels = None
+    if want_vessels and args.format not in ("csv", "geojson", "gpkg"):
+        from tracker.vessels import stored, view
+
+        if stored.has_positions(store):
+            positions = stored.read_positions(
+                store, columns=["mmsi", "time", "lat", "lon", "name", "vessel_type"], since=args.since, until=args.until
+            )
+            vessels = view.vessel_layer(positions, stored.events(store), since=args.since, until=args.until)
+    plan = cartography.plan_map(inc, des, rts, spec, vessels=vessels)
     image = cartography.render_plan(plan) if args.format not in ("csv", "geojson", "gpkg") else b""
     print(
         f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) {f.caption(as_of=plan.date_range[1])}"
@@ -356,9 +368,15 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
     out.write_bytes(image)
     drawn = "no strikes match these filters; " if plan.incidents.empty else ""
+    ais = ""
+    if plan.vessel_tracks is not None and plan.vessel_events is not None:
+        ais = (
+            f"; {plan.vessel_tracks['mmsi'].nunique()} vessel(s) with a track and "
+            f"{len(plan.vessel_events)} vessel event(s) in the frame"
+        )
     print(
         f"wrote {out} ({len(image):,} bytes, {width}x{height} px at {dpi} dpi; {drawn}"
-        f"{len(plan.incidents)} strike record(s) in the frame)"
+        f"{len(plan.incidents)} strike record(s) in the frame{ais})"
     )
     return 0
 
@@ -428,7 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         help="map extent (default: the --region's own, else fitted to the strikes)",
     )
     exp.add_argument("--bounds", help="custom extent WEST,SOUTH,EAST,NORTH in degrees")
-    exp.add_argument("--layers", help="comma-separated: " + ",".join(layers.LAYER_NAMES))
+    exp.add_argument(
+        "--layers",
+        help="comma-separated: " + ",".join(cartography.MAP_LAYER_NAMES) + " (vessels: stored AIS tracks, events)",
+    )
     exp.add_argument("--title", default="", help="map title (default: follows the filters)")
     exp.add_argument("--subtitle", default="", help="map subtitle (default: the dates and what the symbols mean)")
     exp.add_argument("--out", required=True)

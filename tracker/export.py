@@ -134,6 +134,8 @@ def evidence_pack(
         "designations.csv": to_csv_bytes(des),
         "routes.geojson": to_geojson_bytes(rts, routes=True),
     }
+    if plan.vessel_events is not None:  # the AIS behaviour events the map draws, with their times to the second
+        files["vessel_events.csv"] = to_csv_bytes(_times_as_text(plan.vessel_events))
     used = set(incidents.get("batch_id", pd.Series(dtype=str)))
     used |= set(designations.get("batch_id", pd.Series(dtype=str)))
     batch_rows = batches[batches["batch_id"].isin(used)] if len(batches) else batches
@@ -174,6 +176,15 @@ def evidence_pack(
             json.dumps(manifest, indent=2, sort_keys=True, default=str),
         )
     return out.getvalue()
+
+
+def _times_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with its date-time columns as ISO 8601 text in UTC (the CSV export keeps dates only)."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = pd.to_datetime(out[col], utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
 
 
 def _relative_name(path: Path) -> str:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from tracker import cartography, export, layers, readers
 from tracker.errors import TrackerError
+from ui import cache
 from ui.state import bundle, current_filters, store
 
 PRESET_LABELS = {
@@ -82,6 +83,18 @@ with left:
 shown = st.pills(
     "Layers", list(layers.LAYER_NAMES), selection_mode="multi", default=list(layers.LAYER_NAMES), key="export_layers"
 )
+ais = cache.vessel_layer(f)
+show_vessels = st.checkbox(
+    "Vessel tracks and events",
+    value=not ais.empty,
+    key="export_vessels",
+    disabled=ais.empty,
+    help="The AIS tracks (thin lines by vessel group) and behaviour events (markers by kind) of the date range, "
+    "under the strikes."
+    if not ais.empty
+    else "No AIS positions or events in the date range: import positions on the Upload page.",
+)
+vessels = ais if show_vessels and not ais.empty else None
 
 spec = cartography.MapSpec(
     width_px=int(width),
@@ -97,18 +110,20 @@ spec = cartography.MapSpec(
     coverage_note=b.coverage_note,
     preset=preset,
 )
-cache_key = (repr(f), store().revision(), readers.data_version())
+cache_key = (repr(f), store().revision(), readers.data_version(), vessels is not None)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def render(map_spec: cartography.MapSpec, key: tuple) -> tuple[bytes, bytes, dict]:
-    """The image in the chosen format, a PNG of the very same plan (to show SVG and PDF), and its description."""
-    plan = cartography.plan_map(inc, des, rts, map_spec)
+def render(map_spec: cartography.MapSpec, key: tuple, _vessels=None) -> tuple[bytes, bytes, dict]:
+    """The image in the chosen format, a PNG of the very same plan (to show SVG and PDF), and its description.
+
+    ``_vessels`` (not hashed) follows from the filters and the store's revision, both in ``key``."""
+    plan = cartography.plan_map(inc, des, rts, map_spec, vessels=_vessels)
     image = cartography.render_plan(plan)
     png = (
         image
         if map_spec.fmt == "png"
-        else cartography.render_plan(cartography.plan_map(inc, des, rts, _as_png(map_spec)))
+        else cartography.render_plan(cartography.plan_map(inc, des, rts, _as_png(map_spec), vessels=_vessels))
     )
     return image, png, cartography.describe(plan)
 
@@ -121,7 +136,7 @@ def _as_png(map_spec: cartography.MapSpec) -> cartography.MapSpec:
 
 try:
     with right, st.spinner("Rendering the map at its final size…"):
-        image, png, info = render(spec, cache_key)
+        image, png, info = render(spec, cache_key, vessels)
 except TrackerError as exc:
     with right:
         st.error(f"Cannot draw this map: {exc}")
@@ -133,6 +148,9 @@ if "designations_in_frame" in counters:
     in_frame.append(f"{counters['designations_in_frame']['value']} designation listing(s)")
 if "routes_in_frame" in counters:
     in_frame.append(f"{counters['routes_in_frame']['value']} route(s)")
+if "vessels_in_frame" in counters:
+    in_frame.append(f"{counters['vessels_in_frame']['value']} vessel(s) with an AIS track")
+    in_frame.append(f"{counters['vessel_events_in_frame']['value']} vessel event(s)")
 with left:
     st.caption(
         f"The map shows the records {f.caption(as_of=spec.filters.date_range(spec.data_as_of)[1])}: "
@@ -184,7 +202,7 @@ cols[1].download_button(
 
 
 def pack() -> bytes:
-    plan = cartography.plan_map(inc, des, rts, _as_png(spec))
+    plan = cartography.plan_map(inc, des, rts, _as_png(spec), vessels=vessels)
     image_png = cartography.render_plan(plan)  # drawing settles the frame the manifest describes
     return export.evidence_pack(
         image=image_png,

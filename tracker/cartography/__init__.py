@@ -19,6 +19,7 @@ The modules, in the order they build on each other:
 - :mod:`.frame`: extent options, projection and the projected frame (degrees in, metres out);
 - :mod:`.plan`: the spec, the records in the frame, counters, notes and the manifest's description;
 - :mod:`.shapes`: land, rings and routes clipped and projected into the frame;
+- :mod:`.vessels`: AIS vessel tracks and events in the frame, their marks, key entries and footnote;
 - :mod:`.page`: text measured, wrapped and placed in points;
 - :mod:`.key`: the key panel (counters, legend, size key, scale bar, locator);
 - :mod:`.layout`: header, footer, panel and map boxes, and the frame settled to the map box;
@@ -37,6 +38,7 @@ from tracker.cartography.draw import draw_map, pixel_of, render_map, render_plan
 from tracker.cartography.frame import REGIONS, Frame, check_bounds, default_extent  # noqa: E402
 from tracker.cartography.key import _Scale as _Scale  # noqa: E402
 from tracker.cartography.plan import IMAGE_FORMATS as IMAGE_FORMATS  # noqa: E402
+from tracker.cartography.plan import MAP_LAYER_NAMES as MAP_LAYER_NAMES  # noqa: E402
 from tracker.cartography.plan import (  # noqa: E402
     PRESETS,
     MapPlan,
@@ -50,6 +52,7 @@ from tracker.cartography.plan import (  # noqa: E402
 )
 from tracker.cartography.plan import in_date_range as in_date_range  # noqa: E402
 from tracker.cartography.style import _STYLE as _STYLE  # noqa: E402
+from tracker.cartography.vessels import VESSELS as VESSELS  # noqa: E402
 
 __all__ = [
     "PRESETS",

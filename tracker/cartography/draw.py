@@ -20,6 +20,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from tracker import layers
 from tracker.basemap import load_labels
+from tracker.cartography import vessels as vessel_marks
 from tracker.cartography.frame import Frame
 from tracker.cartography.key import _draw_panel, _symbol_scale
 from tracker.cartography.layout import _compose, _Layout, _same_frame, _settle_frame
@@ -30,6 +31,8 @@ from tracker.cartography.style import _DASH, _INK, _STRIKE_EDGE, _STRIKE_FACE, _
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from tracker.vessels.view import VesselLayer
 
 MAX_CELL_LABELS = 60
 """Strikes grouped in grid cells: at most this many cells carry their number (the largest)."""
@@ -116,6 +119,14 @@ def draw_map(plan: MapPlan) -> Figure:
         for xi, yi, di in zip(x, y, d):
             px, py = ax.transData.transform((xi, yi))
             context.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, di / 2 + 0.75))
+    if plan.vessel_tracks is not None:  # above routes and designations, under rings and strikes
+        vessel_marks.draw(ax, frame, plan.vessel_tracks, plan.vessel_events, b)
+        if plan.vessel_events is not None and len(plan.vessel_events):  # labels keep clear of the markers
+            ev = plan.vessel_events
+            x, y = frame.project(ev["lon"].to_numpy(float), ev["lat"].to_numpy(float))
+            r = b * vessel_marks.EVENT_SIZE / 2 + 0.75
+            for px, py in ax.transData.transform(np.column_stack([x, y])):
+                context.append((px * 72 / spec.dpi, H - py * 72 / spec.dpi, r))
     strikes = plan.strikes
     cell_km = float(strikes["cell_km"].iloc[0]) if len(strikes) and "cell_km" in strikes else 0.0
     sym = _symbol_scale(strikes, map_w, map_h, frame.xlim[1] - frame.xlim[0])
@@ -173,14 +184,18 @@ def draw_map(plan: MapPlan) -> Figure:
             if plan.sources[0].empty
             else "No strike of these filters is drawn in this frame"
         )
+        # over vessel tracks, the message keeps to the top of the frame in smaller type
+        over_vessels = plan.vessel_tracks is not None and bool(
+            len(plan.vessel_tracks) or (plan.vessel_events is not None and len(plan.vessel_events))
+        )
         ax.text(
             0.5,
-            0.5,
+            0.97 if over_vessels else 0.5,
             message,
             transform=ax.transAxes,
             ha="center",
-            va="center",
-            fontsize=b * 1.5,
+            va="top" if over_vessels else "center",
+            fontsize=b * (1.1 if over_vessels else 1.5),
             weight="bold",
             color=_INK,
             zorder=8,
@@ -270,13 +285,19 @@ def _overlap(a, b) -> bool:
 
 
 def render_map(
-    incidents: pd.DataFrame, designations: pd.DataFrame, routes: gpd.GeoDataFrame | None, spec: MapSpec
+    incidents: pd.DataFrame,
+    designations: pd.DataFrame,
+    routes: gpd.GeoDataFrame | None,
+    spec: MapSpec,
+    *,
+    vessels: VesselLayer | None = None,
 ) -> bytes:
-    """The filtered records drawn as a publishable map: PNG, SVG or PDF bytes.
+    """The filtered records drawn as a publishable map: PNG, SVG or PDF bytes; with ``vessels``
+    (not empty), the AIS tracks and events too.
 
     Deterministic: the same inputs give the same SVG and PDF bytes.
     """
-    plan = plan_map(incidents, designations, routes, spec)
+    plan = plan_map(incidents, designations, routes, spec, vessels=vessels)
     return render_plan(plan)
 
 

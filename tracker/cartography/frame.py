@@ -89,10 +89,15 @@ def _lonlat_of_strikes(incidents: pd.DataFrame) -> tuple[np.ndarray, np.ndarray,
     return lon[placed], lat[placed], radius
 
 
-def resolve_bounds(spec: MapSpec, incidents: pd.DataFrame) -> tuple[float, float, float, float]:
+def resolve_bounds(
+    spec: MapSpec,
+    incidents: pd.DataFrame,
+    context: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[float, float, float, float]:
     """The lon/lat box the map must show: a named region, custom bounds, or the strikes with
     their uncertainty rings (routes and designations are context and are clipped at the frame).
-    An empty view gets the strike theatre."""
+    With no placed strike, the ``context`` points (lon, lat degrees: the vessel tracks and events)
+    are fitted instead; a view with neither gets the strike theatre."""
     extent = spec.extent
     if extent == "auto":
         extent = default_extent(spec.filters)
@@ -102,6 +107,9 @@ def resolve_bounds(spec: MapSpec, incidents: pd.DataFrame) -> tuple[float, float
         check_option("extent", extent, EXTENT_CHOICES)
         return REGIONS[extent]
     lon, lat, radius = _lonlat_of_strikes(incidents)
+    if not len(lon) and context is not None and len(context[0]):
+        lon, lat = np.asarray(context[0], float), np.asarray(context[1], float)
+        radius = np.zeros(len(lon))
     if not len(lon):
         return THEATRE
     dlat = radius / 111.2

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Rectangle
 
 from tracker import layers
+from tracker.cartography import vessels as vessel_marks
 from tracker.cartography.frame import _GEOD, _box_outline
 from tracker.cartography.page import _Page
 from tracker.cartography.plan import MapPlan
@@ -197,11 +198,24 @@ def _legend_handles(plan: MapPlan, routes_drawn: list, scale: _Scale, b: float) 
     return handles
 
 
+def _vessel_handles(plan: MapPlan, b: float) -> list:
+    """The key of the AIS vessels drawn: one entry per vessel group and per event kind in the frame."""
+    if plan.vessel_tracks is None:
+        return []
+    return vessel_marks.legend_handles(plan.vessel_tracks, plan.vessel_events, b)
+
+
 def _counter_lines(plan: MapPlan) -> str:
     return "\n".join(f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}" for c in plan.counters)
 
 
-_SINGULAR = {"engagements": "engagement", "vessels": "vessel", "people": "person", "listings": "listing"}
+_SINGULAR = {
+    "engagements": "engagement",
+    "vessels": "vessel",
+    "people": "person",
+    "listings": "listing",
+    "events": "event",
+}
 
 
 def _unit(value: int, unit: str) -> str:
@@ -278,8 +292,13 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
         return page.extent_pt(ct)[3] + b * 0.9
 
     def key(page, x, y, width, b, artists):
-        handles = _legend_handles(plan, routes_drawn, scale, b)
-        kt = page.text(x, y, "Key", b * 1.0, width=width, weight="bold", gid="panel")
+        return legend(page, x, y, width, b, artists, "Key", _legend_handles(plan, routes_drawn, scale, b), "legend")
+
+    def vessel_key(page, x, y, width, b, artists):
+        return legend(page, x, y, width, b, artists, "AIS vessels", _vessel_handles(plan, b), "vessel-legend")
+
+    def legend(page, x, y, width, b, artists, title, handles, gid):
+        kt = page.text(x, y, title, b * 1.0, width=width, weight="bold", gid="panel")
         artists.append(kt)
         y = page.extent_pt(kt)[3] + b * 0.2
         for h in handles:
@@ -297,7 +316,7 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
             labelspacing=0.5,
             alignment="left",
         )
-        leg.set_gid("legend")
+        leg.set_gid(gid)
         artists.append(leg)
         return page.extent_pt(leg)[3] + b * 0.9
 
@@ -356,6 +375,8 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
     blocks = [counters]
     if _legend_handles(plan, routes_drawn, scale, 10.0):
         blocks.append(key)
+    if _vessel_handles(plan, 10.0):
+        blocks.append(vessel_key)
     strikes = plan.strikes
     if "strikes" in plan.spec.show and len(strikes) and (strikes["killed"] + strikes["presumed_dead"]).max() > 0:
         blocks.append(size_key)

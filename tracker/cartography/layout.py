@@ -170,7 +170,7 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
     frame = make_frame(plan.frame.bounds, aspect)
     assert plan.sources, "a plan from plan_map carries the frames it selected from"
     for _ in range(4):
-        again = _select(*plan.sources, plan.spec, frame, plan.date_range, materialise=False)
+        again = _select(*plan.sources, plan.spec, frame, plan.date_range, materialise=False, vessels=plan.vessel_source)
         left, bottom, right, top = _symbol_overflow(again, frame, map_box)
         if not any((left, bottom, right, top)):
             break
@@ -185,5 +185,15 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
     assert again.rows is not None
     if plan.rows is None or not np.array_equal(plan.rows, again.rows):
         plan.incidents = plan.sources[0][again.rows]
-    for name in ("frame", "designations", "routes", "strikes", "counters", "notes", "rows"):
+    for name in (
+        "frame",
+        "designations",
+        "routes",
+        "strikes",
+        "counters",
+        "notes",
+        "rows",
+        "vessel_tracks",
+        "vessel_events",
+    ):
         setattr(plan, name, getattr(again, name))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +19,7 @@ import shapely
 
 from tracker import layers, metrics
 from tracker.basemap import BASEMAP_PATH
+from tracker.cartography import vessels as vessel_marks
 from tracker.cartography.frame import (
     EXTENT_CHOICES,
     Frame,
@@ -32,6 +33,9 @@ from tracker.errors import check_option
 from tracker.filters import Filters
 from tracker.gazetteer import load_gazetteer
 
+if TYPE_CHECKING:
+    from tracker.vessels.view import VesselLayer
+
 PRESETS: dict[str, tuple[int, int, int]] = {
     "screen": (1920, 1080, 96),
     "a4-landscape": (3508, 2480, 300),
@@ -39,6 +43,9 @@ PRESETS: dict[str, tuple[int, int, int]] = {
 }
 """name -> (width px, height px, dpi)."""
 
+MAP_LAYER_NAMES = layers.LAYER_NAMES + (vessel_marks.VESSELS,)
+"""The layers a map spec may name: the browser map's, and the AIS vessel tracks and events (drawn when a
+vessel layer is given to :func:`plan_map`)."""
 IMAGE_FORMATS = ("png", "svg", "pdf")
 MIN_SIZE_PT = (288.0, 216.0)
 """The smallest page that holds a legible map: 4 × 3 inches."""
@@ -78,7 +85,7 @@ def check_spec(spec: MapSpec) -> None:
     """Refuse a spec that cannot make a legible map, naming the option and why."""
     check_option("fmt", spec.fmt, IMAGE_FORMATS)
     for name in spec.show:
-        check_option("layer", name, layers.LAYER_NAMES)
+        check_option("layer", name, MAP_LAYER_NAMES)
     if isinstance(spec.extent, tuple):
         check_bounds(spec.extent)
     else:
@@ -122,6 +129,12 @@ class MapPlan:
     """The filtered frames the plan selected from (to select again for the final frame)."""
     rows: np.ndarray | None = None
     """Which rows of the source incidents are in view (``incidents`` holds a copy of them)."""
+    vessel_source: VesselLayer | None = None
+    """The AIS vessel layer the plan selected from (None: no vessels drawn)."""
+    vessel_tracks: pd.DataFrame | None = None
+    """The vessel track pieces with a part inside the frame (None: no vessels drawn)."""
+    vessel_events: pd.DataFrame | None = None
+    """The vessel behaviour events placed inside the frame (None: no vessels drawn)."""
 
 
 def title_for(filters: Filters) -> str:
@@ -278,19 +291,25 @@ def plan_map(
     spec: MapSpec,
     *,
     aspect: float | None = None,
+    vessels: VesselLayer | None = None,
 ) -> MapPlan:
     """Which records are in the frame and what the counters say about them.
 
     ``incidents``, ``designations`` and ``routes`` are the filtered canonical frames.
     Strikes count when placed inside the frame or not placed at all (counted, never
     drawn); designations when dated within the date range and placed inside the frame;
-    routes (undated) when their line crosses the frame.
+    routes (undated) when their line crosses the frame.  ``vessels``, the AIS tracks and
+    events of the view, are drawn when given and not empty: tracks when some part of them
+    crosses the frame, events when placed inside it; a fitted frame with no strike to fit
+    fits them instead.
     """
     check_spec(spec)
     date_range = spec.filters.date_range(spec.data_as_of)
-    bounds = resolve_bounds(spec, incidents)
+    if vessels is not None and vessels.empty:
+        vessels = None
+    bounds = resolve_bounds(spec, incidents, vessel_marks.lonlat_of(vessels) if vessels is not None else None)
     frame = make_frame(bounds, aspect or spec.width_px / spec.height_px)
-    return _select(incidents, designations, routes, spec, frame, date_range)
+    return _select(incidents, designations, routes, spec, frame, date_range, vessels=vessels)
 
 
 def _select(
@@ -302,6 +321,7 @@ def _select(
     date_range: tuple[dt.date | None, dt.date],
     *,
     materialise: bool = True,
+    vessels: VesselLayer | None = None,
 ) -> MapPlan:
     """The records in ``frame`` and the counters of them (see :func:`plan_map`).
 
@@ -376,6 +396,11 @@ def _select(
     no_figure = int((rows & incidents["killed"].isna().to_numpy()).sum())
     if no_figure:
         notes.append(f"{no_figure} strike record(s) in view have no death figure: they add nothing to deaths.")
+    vessel_tracks = vessel_events = None
+    if vessels is not None:
+        vessel_tracks, vessel_events = vessel_marks.select(vessels, frame)
+        counters.extend(vessel_marks.counters(vessel_tracks, vessel_events, as_of))
+        notes.append(vessel_marks.note(vessels, vessel_tracks, vessel_events))
     return MapPlan(
         spec=spec,
         frame=frame,
@@ -388,6 +413,9 @@ def _select(
         date_range=date_range,
         sources=(incidents, designations, routes),
         rows=rows,
+        vessel_source=vessels,
+        vessel_tracks=vessel_tracks,
+        vessel_events=vessel_events,
     )
 
 
@@ -404,7 +432,8 @@ def describe(plan: MapPlan) -> dict:
         "extent_lonlat": [round(v, 4) for v in f.lonlat_box],
         "requested_bounds": [round(v, 4) for v in f.bounds],
         "projection": f.crs,
-        "layers": list(plan.spec.show),
+        "layers": [n for n in plan.spec.show if n != vessel_marks.VESSELS]
+        + ([vessel_marks.VESSELS] if plan.vessel_tracks is not None else []),
         "counters": {c.key: {"value": c.value, "unit": c.unit, "definition": c.definition} for c in plan.counters},
         "notes": plan.notes,
     }

@@ -41,6 +41,9 @@ MIGRATION = [
     "CREATE INDEX position_imports_sha256 ON position_imports(sha256)",
 ]
 
+DICTIONARY_COLUMNS = ("name", "imo", "call_sign", "flag", "vessel_type")
+"""Columns written with dictionary pages (each vessel repeats its values); the numbers are not
+(dictionary encoding of millions of distinct coordinates costs time and saves nothing)."""
 TEMP_SUFFIX = ".tmp"
 LOCK_NAME = ".lock"
 GEO_METADATA = {
@@ -107,7 +110,13 @@ class DayWriter:
             if writer is None:
                 path = self.temp / f"day={day}" / "part-0.parquet"
                 path.parent.mkdir()
-                writer = pq.ParquetWriter(path, part.schema, compression="lz4")
+                writer = pq.ParquetWriter(
+                    path,
+                    part.schema,
+                    compression="lz4",
+                    use_dictionary=list(DICTIONARY_COLUMNS),
+                    write_statistics=["mmsi", "time", "lat", "lon"],
+                )
                 self._writers[day] = writer
             writer.write_table(part, row_group_size=1 << 20)
         self.rows += table.num_rows
@@ -196,4 +205,6 @@ def dataset(folder: Path, batch_ids: list[str]) -> ds.Dataset | None:
     if not paths:
         return None
     partitioning = ds.partitioning(pa.schema([("day", pa.date32())]), flavor="hive")
-    return ds.dataset(paths, format="parquet", partitioning=partitioning, partition_base_dir=str(folder))
+    # the repeated text comes back dictionary-encoded (pandas: categorical), not as millions of strings
+    parquet = ds.ParquetFileFormat(read_options=ds.ParquetReadOptions(dictionary_columns=set(DICTIONARY_COLUMNS)))
+    return ds.dataset(paths, format=parquet, partitioning=partitioning, partition_base_dir=str(folder))
