@@ -64,10 +64,12 @@ def test_the_overview_draws_tracks_and_events_in_the_date_range_with_a_legend(ai
     assert not at.exception
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
     ids = [layer.get("id") for layer in deck["layers"]]
-    assert "vessel_tracks" in ids and "vessel_events" in ids
-    assert ids.index("vessel_tracks") < ids.index("strikes")  # under the strikes
-    events = next(layer for layer in deck["layers"] if layer.get("id") == "vessel_events")
-    assert len(events["data"]) == 6
+    assert "vessel_tracks" in ids and "vessel_events_gap" in ids
+    assert ids.index("vessel_tracks") < ids.index("vessel_events_gap") < ids.index("strikes")  # under the strikes
+    events = [layer for layer in deck["layers"] if str(layer.get("id")).startswith("vessel_events_")]
+    assert sum(len(layer["data"]) for layer in events) == 6
+    gap = next(layer for layer in events if layer["id"] == "vessel_events_gap")["data"][0]
+    assert gap["tooltip"] == "gap · MMSI 100000001 · 2024-03-01 04:00 UTC · 14.0 h"
     caption = next(c.value for c in at.caption if c.value.startswith("Vessels (AIS)"))
     assert "13 vessel track(s) from 723 AIS positions" in caption and "1 gap" in caption
 

@@ -34,29 +34,41 @@ def track_rows(layer: VesselLayer) -> pd.DataFrame:
     return pd.DataFrame({"path": t["path"].map(_round_path), "color": t["color"], "tooltip": tip})
 
 
-def event_rows(layer: VesselLayer) -> pd.DataFrame:
-    """One row per event: position, colour and a tooltip with its figures and rule."""
+MAX_EVENT_POINTS = 3_000
+"""Event markers drawn one by one; beyond it, events are counted per kind in grid cells (the legend says so)."""
+EVENT_CELL_DEG = 0.5
+
+
+def event_rows(layer: VesselLayer, max_points: int = MAX_EVENT_POINTS) -> pd.DataFrame:
+    """One row per event (columns x, y, kind, tooltip: short names keep the JSON small), or, when
+    there are more than ``max_points``, one row per kind and grid cell of :data:`EVENT_CELL_DEG`
+    degrees at the mean position of its events, its tooltip saying how many it holds."""
     e = layer.events
     if e.empty:
-        return pd.DataFrame(columns=["longitude", "latitude", "color", "tooltip"])
+        return pd.DataFrame(columns=["x", "y", "kind", "tooltip"])
+    if len(e) > max_points:
+        cells = e.assign(cx=(e["lon"] // EVENT_CELL_DEG), cy=(e["lat"] // EVENT_CELL_DEG))
+        grouped = cells.groupby(["kind", "cx", "cy"], sort=False).agg(
+            x=("lon", "mean"), y=("lat", "mean"), n=("mmsi", "size"), vessels=("mmsi", "nunique")
+        )
+        grouped = grouped.reset_index()
+        tip = (
+            grouped["n"].astype(str) + " " + grouped["kind"].map(EVENT_KIND_LABELS) + " event(s) of "
+            + grouped["vessels"].astype(str) + f" vessel(s) in this {EVENT_CELL_DEG:g}° cell"
+        )  # fmt: skip
+        return pd.DataFrame(
+            {"x": grouped["x"].round(4), "y": grouped["y"].round(4), "kind": grouped["kind"], "tooltip": tip}
+        )
     start = pd.to_datetime(e["start"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
-    end = pd.to_datetime(e["end"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     tip = (
-        e["kind"].map(EVENT_KIND_LABELS) + ": MMSI " + e["mmsi"].astype(str) + "\n" + start + " to " + end
-        + " UTC (" + e["hours"].round(1).astype(str) + " h)\n" + e["detail"].fillna("").astype(str).str[:80]
+        e["kind"] + " · MMSI " + e["mmsi"].astype(str) + " · " + start + " UTC · " + e["hours"].round(1).astype(str)
+        + " h"
     )  # fmt: skip
-    return pd.DataFrame(
-        {
-            "longitude": e["lon"].round(5),
-            "latitude": e["lat"].round(5),
-            "color": e["kind"].map(lambda k: EVENT_COLORS[k] + [235]),
-            "tooltip": tip,
-        }
-    )
+    return pd.DataFrame({"x": e["lon"].round(4), "y": e["lat"].round(4), "kind": e["kind"], "tooltip": tip})
 
 
 def vessel_deck_layers(layer: VesselLayer) -> list[pdk.Layer]:
-    """The track lines (thin, by vessel group) and the event markers (by kind)."""
+    """The track lines (thin, by vessel group) and the event markers (one layer per kind, in its colour)."""
     out = []
     if not layer.tracks.empty:
         out.append(
@@ -71,14 +83,15 @@ def vessel_deck_layers(layer: VesselLayer) -> list[pdk.Layer]:
                 pickable=True,
             )
         )
-    if not layer.events.empty:
+    rows = event_rows(layer)
+    for kind, group in rows.groupby("kind", sort=False):
         out.append(
             pdk.Layer(
                 "ScatterplotLayer",
-                event_rows(layer),
-                id="vessel_events",
-                get_position=["longitude", "latitude"],
-                get_line_color="color",
+                group[["x", "y", "tooltip"]],
+                id=f"vessel_events_{kind}",
+                get_position=["x", "y"],
+                get_line_color=EVENT_COLORS[str(kind)] + [235],
                 get_fill_color=[255, 255, 255, 160],
                 get_radius=5,
                 radius_units=PIXELS,
@@ -104,4 +117,14 @@ def vessel_legend(layer: VesselLayer) -> list[LegendEntry]:
     for kind, label in EVENT_KIND_LABELS.items():
         if kind in kinds:
             entries.append(LegendEntry("vessels", f"Event: {label}", _rgba(EVENT_COLORS[kind], 235), "hollow dot"))
+    if len(layer.events) > MAX_EVENT_POINTS:
+        entries.append(
+            LegendEntry(
+                "vessels",
+                f"More than {MAX_EVENT_POINTS:,} events in view: each marker is the events of one kind in a "
+                f"{EVENT_CELL_DEG:g}° cell, at their mean position (hover for the count)",
+                (90, 90, 90, 230),
+                "hollow dot",
+            )
+        )
     return entries
