@@ -17,21 +17,17 @@ from tracker.vessels.view import EVENT_COLORS, EVENT_KIND_LABELS, VesselLayer
 
 
 def _round_path(path: list) -> list:
-    return [[round(x, 5), round(y, 5)] for x, y in path]
+    return [[round(x, 4), round(y, 4)] for x, y in path]  # about 11 m: finer than a simplified track
 
 
 def track_rows(layer: VesselLayer) -> pd.DataFrame:
-    """One row per track piece: path, colour and a short tooltip."""
+    """One row per track piece: path, vessel group and a short tooltip (MMSI and name: the Vessels page
+    has the rest); short so that thousands of pieces stay a small payload."""
     t = layer.tracks
     if t.empty:
-        return pd.DataFrame(columns=["path", "color", "tooltip"])
-    first = pd.to_datetime(t["first_time"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
-    last = pd.to_datetime(t["last_time"], utc=True).dt.strftime("%Y-%m-%d %H:%M")
-    tip = (
-        "Vessel MMSI " + t["mmsi"].astype(str) + " " + t["name"].fillna("(no name)").astype(str).str[:40]
-        + "\n" + t["group"] + ", " + first + " to " + last + " UTC"
-    )  # fmt: skip
-    return pd.DataFrame({"path": t["path"].map(_round_path), "color": t["color"], "tooltip": tip})
+        return pd.DataFrame(columns=["path", "group", "tooltip"])
+    tip = "MMSI " + t["mmsi"].astype(str) + " " + t["name"].fillna("").astype(str).str[:24]
+    return pd.DataFrame({"path": t["path"].map(_round_path), "group": t["group"], "tooltip": tip})
 
 
 MAX_EVENT_POINTS = 3_000
@@ -68,16 +64,18 @@ def event_rows(layer: VesselLayer, max_points: int = MAX_EVENT_POINTS) -> pd.Dat
 
 
 def vessel_deck_layers(layer: VesselLayer) -> list[pdk.Layer]:
-    """The track lines (thin, by vessel group) and the event markers (one layer per kind, in its colour)."""
+    """The track lines (one layer per vessel group, thin, in its colour) and the event markers (one layer
+    per kind, in its colour)."""
     out = []
-    if not layer.tracks.empty:
+    tracks = track_rows(layer)
+    for group, rows_of_group in tracks.groupby("group", sort=False):  # one layer per group: one colour each
         out.append(
             pdk.Layer(
                 "PathLayer",
-                track_rows(layer),
-                id="vessel_tracks",
+                rows_of_group[["path", "tooltip"]],
+                id=f"vessel_tracks_{GROUPS.index(str(group))}",
                 get_path="path",
-                get_color="color",
+                get_color=GROUP_COLORS[str(group)] + [200],
                 get_width=1.5,
                 width_units=PIXELS,
                 pickable=True,

@@ -136,8 +136,11 @@ def detect_events(positions: pd.DataFrame, rules: EventRules = EventRules(), kin
 def seconds(times: pd.Series) -> np.ndarray:
     """int64 seconds since the epoch (UTC) of a time column (naive times are taken as UTC)."""
     s = times if isinstance(times.dtype, pd.DatetimeTZDtype) else pd.to_datetime(times, utc=True)
-    s = s.dt.tz_convert("UTC").dt.tz_localize(None)
-    return s.to_numpy().astype("datetime64[s]").view(np.int64)
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[s.dtype.unit]
+    ticks = s.array.asi8  # the stored UTC ticks, no copy; NaT is the int64 minimum
+    out = ticks // per_second if per_second > 1 else ticks.copy()
+    out[ticks == np.iinfo(np.int64).min] = np.iinfo(np.int64).min
+    return out
 
 
 def _tracks(p: pd.DataFrame) -> _Tracks:
@@ -155,28 +158,56 @@ def _tracks(p: pd.DataFrame) -> _Tracks:
     ):
         key = (mmsi << 33) | (t - base)  # one int64 key: one argsort instead of a two-key sort
         order = None if np.all(key[1:] >= key[:-1]) else np.argsort(key, kind="stable")
+        del key
     else:
         order = np.flatnonzero(ok)[np.lexsort((t[ok], mmsi[ok]))]
     if order is None:
         order = np.arange(len(p))
+        sog = sog.copy()  # filled in place below: never write into the caller's frame
     else:
         mmsi, t, x, y, sog = mmsi[order], t[order], x[order], y[order], sog[order]
     link = mmsi[1:] == mmsi[:-1]
     dt = np.diff(t)
     km = haversine_km(x[:-1], y[:-1], x[1:], y[1:])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        seg = np.where(link & (dt > 0), km / KM_PER_NM / (dt / 3600.0), np.nan)
-    after = np.r_[seg, np.nan]
-    before = np.r_[np.nan, seg]
-    speed = np.where(np.isfinite(sog), sog, np.where(np.isfinite(after), after, before))
+    with np.errstate(divide="ignore", invalid="ignore"):  # in place: millions of fixes
+        seg = km * (3600.0 / KM_PER_NM)
+        seg /= dt
+        seg[~(link & (dt > 0))] = np.nan
+    speed = sog  # reported SOG, else the speed implied by the next fix, else by the one before
+    missing = np.flatnonzero(~np.isfinite(speed))
+    if len(missing):
+        after = np.r_[seg, np.nan][missing]
+        before = np.r_[np.nan, seg][missing]
+        speed[missing] = np.where(np.isfinite(after), after, before)
+    del seg
     return _Tracks(order, mmsi, t, x, y, speed, link, dt, km)
 
 
 def haversine_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in km on a sphere of radius :data:`EARTH_RADIUS_KM`."""
+    """Great-circle distance in km on a sphere of radius :data:`EARTH_RADIUS_KM` (worked in place: about
+    three temporary arrays at a time, for millions of fixes)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
-    h = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+    h = np.subtract(p2, p1)
+    h *= 0.5
+    np.sin(h, out=h)
+    h *= h
+    np.cos(p1, out=p1)
+    np.cos(p2, out=p2)
+    p1 *= p2
+    del p2
+    d = np.radians(np.subtract(lon2, lon1))
+    d *= 0.5
+    np.sin(d, out=d)
+    d *= d
+    d *= p1
+    del p1
+    h += d
+    del d
+    np.clip(h, 0, 1, out=h)
+    np.sqrt(h, out=h)
+    np.arcsin(h, out=h)
+    h *= 2 * EARTH_RADIUS_KM
+    return h
 
 
 def _runs(cond: np.ndarray, joinable: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -274,7 +305,8 @@ def _ranges(s: np.ndarray, e: np.ndarray) -> np.ndarray:
 
 
 def _identity(p: pd.DataFrame, tr: _Tracks, rules: EventRules) -> pd.DataFrame:
-    firsts = np.flatnonzero(np.r_[True, ~tr.link])
+    index = np.int32 if len(tr.t) < (1 << 31) else np.int64  # half the memory for the usual sizes
+    firsts = np.flatnonzero(np.r_[True, ~tr.link]).astype(index)
     group_start = np.repeat(firsts, np.diff(np.r_[firsts, len(tr.t)]))
     parts: list[dict] = []
     for field in IDENTITY_FIELDS:
@@ -284,9 +316,13 @@ def _identity(p: pd.DataFrame, tr: _Tracks, rules: EventRules) -> pd.DataFrame:
         norm = pd.Series(uniques, dtype=object).astype(str).str.upper().str.split().str.join(" ")
         norm = norm.where(norm != "", None)
         merged, labels = pd.factorize(norm)
-        c = np.where(codes >= 0, merged[np.maximum(codes, 0)], -1)[tr.order] if len(merged) else np.full(len(tr.t), -1)
+        if len(merged):
+            c = np.where(codes >= 0, merged.astype(index)[np.maximum(codes, 0)], index(-1))[tr.order]
+        else:
+            c = np.full(len(tr.t), -1, dtype=index)
+        del codes
         valid = c >= 0
-        last = np.maximum.accumulate(np.where(valid, np.arange(len(c)), -1))
+        last = np.maximum.accumulate(np.where(valid, np.arange(len(c), dtype=index), index(-1)))
         prev = np.r_[-1, last[:-1]]
         prev = np.where(prev >= group_start, prev, -1)
         i = np.flatnonzero(valid & (prev >= 0) & (c != c[np.maximum(prev, 0)]))

@@ -114,6 +114,7 @@ def _write_chunks(stream, writer, progress):
                     pending = pool.submit(writer.append, table)
             if progress is not None:
                 progress(stream.rows_read)
+            pa.default_memory_pool().release_unused()  # chunks' buffers go back as they are done with
         if pending is not None:
             pending.result()
     finally:

@@ -44,6 +44,8 @@ def read_positions(
     for name in names:  # one column at a time, each Arrow column dropped once converted: about one copy at peak
         frame[name] = table.column(name).to_pandas()
         table = table.drop_columns([name])
+    del table
+    pa.default_memory_pool().release_unused()  # hand the read buffers back now, not at some later allocation
     return pd.DataFrame(frame, copy=False)
 
 
