@@ -82,12 +82,13 @@ for label, since, until in (("all days", None, None), ("one day", first, first))
 }
 
 PRELUDE = """
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, {root!r})
 FILE, DB = {file!r}, {db!r}
 """
 EPILOGUE = """
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec
+out["peak_mb"] = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM")) / 1024
 print("RESULT " + json.dumps(out, default=str))
 """
 

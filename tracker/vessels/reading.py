@@ -325,7 +325,7 @@ def _is_parquet(source) -> bool:
 
 def _open(source) -> pa.NativeFile:
     """An input stream over the file or bytes, decompressed when zstd (by name or by magic number)."""
-    raw = pa.BufferReader(bytes(source)) if isinstance(source, (bytes, bytearray)) else pa.OSFile(str(source))
+    raw = pa.BufferReader(source) if isinstance(source, (bytes, bytearray)) else pa.OSFile(str(source))
     zstd = str(source).lower().endswith(".zst") if not isinstance(source, (bytes, bytearray)) else (
         bytes(source[:4]) == b"\x28\xb5\x2f\xfd")  # fmt: skip
     return pa.CompressedInputStream(raw, "zstd") if zstd else raw
