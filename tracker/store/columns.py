@@ -214,7 +214,7 @@ def _lock_new(path: Path) -> int | None:
     return fd
 
 
-def _in_use(path: Path) -> bool:
+def in_use(path: Path) -> bool:
     """Whether another handle (a live writer, in any process) holds ``path``'s lock."""
     if fcntl is None:  # pragma: no cover - not POSIX
         try:
@@ -258,7 +258,7 @@ def remove_abandoned_temp_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return removed
     for path in sorted(folder.glob(f"*/*{TEMP_SUFFIX}")):
-        if not _in_use(path):
+        if not in_use(path):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed

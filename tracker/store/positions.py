@@ -33,6 +33,8 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from tracker.store import columns
+
 MIGRATION = [
     "CREATE TABLE position_imports (batch_id TEXT PRIMARY KEY, file_name TEXT NOT NULL, layout TEXT NOT NULL, "
     "sha256 TEXT NOT NULL, imported_at TEXT NOT NULL, rows_read INTEGER NOT NULL, rows_stored INTEGER NOT NULL, "
@@ -167,21 +169,6 @@ def standing_ids(con: sqlite3.Connection) -> list[str]:
     return [batch_id for (batch_id,) in rows]
 
 
-def _in_use(temp: Path) -> bool:
-    """Whether a live import (in any process) holds the lock of a temporary folder."""
-    try:
-        fd = os.open(temp / LOCK_NAME, os.O_RDONLY)
-    except FileNotFoundError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-    return False
-
-
 def abandoned(folder: Path, known: set[str]) -> tuple[list[Path], list[Path]]:
     """Folders no standing batch stands for: temporary ones no live import holds (a killed import),
     and final-named ones whose batch is not in ``known`` (undone, or never committed)."""
@@ -192,7 +179,7 @@ def abandoned(folder: Path, known: set[str]) -> tuple[list[Path], list[Path]]:
         if not path.is_dir():
             continue
         if path.name.endswith(TEMP_SUFFIX):
-            if not _in_use(path):
+            if not columns.in_use(path / LOCK_NAME):
                 temps.append(path)
         elif path.name not in known:
             finals.append(path)

@@ -166,8 +166,12 @@ def _tracks(p: pd.DataFrame) -> _Tracks:
         sog = sog.copy()  # filled in place below: never write into the caller's frame
     else:
         mmsi, t, x, y, sog = mmsi[order], t[order], x[order], y[order], sog[order]
+    if len(order) < (1 << 31):  # 32-bit row numbers: half the memory for the usual sizes
+        order = order.astype(np.int32)
     link = mmsi[1:] == mmsi[:-1]
     dt = np.diff(t)
+    if len(dt) and dt.max() < (1 << 31):
+        dt = dt.astype(np.int32)  # seconds between fixes
     km = haversine_km(x[:-1], y[:-1], x[1:], y[1:])
     with np.errstate(divide="ignore", invalid="ignore"):  # in place: millions of fixes
         seg = km * (3600.0 / KM_PER_NM)
