@@ -14,6 +14,7 @@ from ui.state import sidebar_filters
 PAGES = [
     st.Page("views/overview.py", title="Overview", default=True),
     st.Page("views/incidents.py", title="Incidents"),
+    st.Page("views/sources.py", title="Sources"),
     st.Page("views/sanctions.py", title="Sanctions"),
     st.Page("views/lists.py", title="Sanctions lists"),
     st.Page("views/routes.py", title="Routes"),

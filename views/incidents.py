@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import schema
+from tracker import reports, schema
 from tracker.sanctions import affiliations
 from ui import cache, render
 from ui.state import bundle, current_filters, sanctions_lists
@@ -105,6 +105,44 @@ FIELDS = [
 ]
 
 
+REPORT_SHOWN = ["field", "value", "source_type", "source_name", "source_date", "link", "strike_ref", "url", "note"]
+
+
+def _other_reports(record: pd.Series) -> None:
+    """Beneath the official figures: every other source's report on this strike, each with its
+    source, type and date; the figures above stay the announced ones."""
+    mine = reports.for_strikes(b.reports, [record["incident_id"]])
+    if mine.empty:
+        st.caption("Other sources: none in the bundled table of reports for this strike.")
+        return
+    ranges = [
+        f"{label} announced {announced} · reported {low:g}–{high:g}"
+        for field, label in (("killed", "deaths"), ("presumed_dead", "presumed dead"), ("vessels", "vessels"))
+        for announced, low, high in reports.strike_ranges(record.to_frame().T, b.reports, field)[
+            ["announced", "low", "high"]
+        ].itertuples(index=False)
+        if pd.notna(low) and (low != high)
+    ]
+    st.caption(
+        f"Other sources: {len(mine)} report(s) on this strike: confirmations, other figures, names and "
+        "nationalities where reported, and disputes. The figures above stay the announced ones."
+        + (" Where sources differ: " + "; ".join(ranges) + "." if ranges else "")
+    )
+    shown = mine[REPORT_SHOWN].assign(source_type=mine["source_type"].map(reports.SOURCE_TYPE_LABELS))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "source_type": "source type",
+            "source_name": "source",
+            "source_date": "date reported",
+            "link": st.column_config.TextColumn("link to this strike", help="exact, uncertain (?), or several strikes"),
+            "strike_ref": "strike as the source names it",
+            "url": st.column_config.LinkColumn("link"),
+        },
+    )
+
+
 def _affiliation_links(record: pd.Series) -> None:
     """The designations of the group the strike is said to belong to, each saying how it was matched."""
     group = affiliations.named_group(record.get("affiliation"))
@@ -131,4 +169,5 @@ if picked:
             record = record.iloc[0] if isinstance(record, pd.DataFrame) else record
             with st.container(border=True):
                 render.detail(record.to_dict(), FIELDS)
+                _other_reports(record)
                 _affiliation_links(record)

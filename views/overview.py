@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from tracker import metrics
+from tracker import metrics, reports
 from tracker.vessels import stored
 from tracker.vessels import view as vessel_view
 from ui import cache, render
@@ -20,6 +20,13 @@ st.subheader(f"{fatal} fatal strikes since {f.date_from:%-d %B %Y}" if f.date_fr
 st.caption(f"Bundled data as of {b.as_of.date()}. {b.coverage_note}  Showing records {f.caption(as_of=as_of)}.")
 
 render.counters(view.counters)
+possible = reports.unannounced(b.reports)
+if len(possible):
+    st.caption(
+        f"{len(possible)} possible unannounced strike(s) reported by other sources, not counted above "
+        '(see the Sources page). Where a counter says "reported", other sources gave other figures for the '
+        "strikes in view: hover ⓘ for which sources count."
+    )
 
 st.divider()
 has_ais = stored.has_positions(store())
