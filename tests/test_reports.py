@@ -163,3 +163,42 @@ def test_html_in_a_report_is_shown_as_text(monkeypatch, b):
     shown = next(d.value for d in at.dataframe if "source_name" in d.value.columns)
     assert "<script>alert(1)</script> <b>bold</b>" in set(shown["value"])  # in a data frame: text, never HTML
     assert not any("<script>" in m.value for m in [*at.markdown, *at.caption, *at.subheader])
+
+
+UPLOAD = (
+    "strike_id,strike_date,field,value,source_type,source_name,source_date,url,note\n"
+    "S02,2025-09-15,killed,4,family,Relatives in Carúpano,2025-09-20,https://example.org/a,one more name given\n"
+    "S03?,2025-09-19,dispute,the boat was fishing,government_of_victims,Ministry,2025-09-21,https://example.org/b,\n"
+    "S02,2025-09-15,killed,5,rumour,Someone,2025-09-20,https://example.org/c,\n"
+    "S02,2025-09-15,killed,6,media,Paper,2025-09-20,,no link\n"
+)
+
+
+def test_an_upload_of_reports_runs_the_same_pipeline_and_report_as_incidents():
+    from tracker import ingest
+
+    plan = ingest.prepare("reports", UPLOAD.encode(), file="more_reports.csv")
+    assert (
+        not plan.missing_fields and plan.mapping["source_urls"] == "url" and plan.mapping["strike_ref"] == "strike_id"
+    )
+    assert {(p.row, p.column) for p in plan.problems if p.severity == "error"} == {(4, "source_type"), (5, "url")}
+    accepted = plan.accepted.set_index("strike_ref")
+    assert len(plan.accepted) == 2
+    assert accepted.loc["S02", "link"] == "exact" and accepted.loc["S02", "low"] == 4
+    assert accepted.loc["S03?", "link"] == "uncertain" and accepted.loc["S03?", "incident_ids"] == "S03"
+
+
+def test_stored_reports_widen_the_range_and_undo_takes_them_back(_private_store, b):
+    from tracker import ingest
+    from tracker.store import Store, layered
+
+    store = Store(_private_store)
+    plan = ingest.prepare("reports", UPLOAD.encode(), file="more_reports.csv")
+    batch = store.import_batch(
+        "reports", plan.accepted, file_name="more_reports.csv", sha256=plan.sha256, rows_read=4, rows_rejected=2
+    )
+    with_upload = layered(b, store)
+    assert len(with_upload.reports) == len(b.reports) + 2
+    assert reports.range_text(_one(b, "S02"), with_upload.reports, "killed") == "reported 3–4"
+    store.undo(batch)
+    assert reports.range_text(_one(b, "S02"), layered(b, store).reports, "killed") == ""

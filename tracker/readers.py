@@ -101,13 +101,8 @@ def read_bundle(data_dir: str | Path = DATA_DIR) -> Bundle:
 
 def read_reports(path: str | Path) -> pd.DataFrame:
     """The bundled reports table (``data/reports.csv``), typed: figures as floats, text never NaN."""
-    from tracker import reports
-
     frame = pd.read_csv(_require(Path(path)), dtype=str, keep_default_na=False)
-    frame["low"] = pd.to_numeric(frame["low"], errors="coerce")
-    frame["high"] = pd.to_numeric(frame["high"], errors="coerce")
-    frame["unannounced"] = frame["unannounced"].eq("True")
-    return frame[reports.REPORT_COLUMNS]
+    return schema.canonicalise("reports", frame)
 
 
 # -- files people send ---------------------------------------------------------

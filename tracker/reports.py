@@ -27,7 +27,9 @@ import re
 import numpy as np
 import pandas as pd
 
-SOURCE_TYPES = ("independent", "government_of_victims", "family", "media", "official")
+from tracker import schema
+
+SOURCE_TYPES = schema.REPORT_SOURCE_TYPES
 SOURCE_TYPE_LABELS = {
     "independent": "independent tracker",
     "government_of_victims": "government of the victims' country",
@@ -37,15 +39,11 @@ SOURCE_TYPE_LABELS = {
 }
 RANGE_SOURCE_TYPES = ("independent", "government_of_victims", "family", "media")
 """Source types whose figures count toward a range: everyone but other official restatements."""
-FIELDS = ("killed", "survivors", "presumed_dead", "vessels", "nationality", "dispute")
+FIELDS = schema.REPORT_FIELDS
 FIGURE_FIELDS = ("killed", "presumed_dead", "vessels")
 """Fields whose numbers are compared with the announced figure of the same name."""
-LINKS = ("exact", "uncertain", "several", "campaign", "unlinked")
-
-REPORT_COLUMNS = [
-    "report_id", "strike_ref", "incident_ids", "link", "strike_date", "field", "value", "low", "high",
-    "source_type", "source_name", "source_date", "url", "note", "unannounced",
-]  # fmt: skip
+LINKS = schema.REPORT_LINKS
+REPORT_COLUMNS = list(schema.REPORT_COLUMNS)
 
 _ID = re.compile(r"\bS(\d{2,3})\b")
 _SPAN = re.compile(r"\bS(\d{2,3})\s*[-–]\s*S(\d{2,3})\b")
@@ -93,9 +91,11 @@ def link_of(strike_ref: object, known: set[str]) -> tuple[list[str], str]:
     return ids, "uncertain" if "?" in text else "exact"
 
 
-def build_reports(table: pd.DataFrame, incident_ids: set[str]) -> pd.DataFrame:
+def build_reports(table: pd.DataFrame, incident_ids: set[str], *, check_types: bool = True) -> pd.DataFrame:
     """The reports of a source table (columns strike_id, strike_date, field, value, source_type,
-    source_name, source_date, url, note) as canonical rows (:data:`REPORT_COLUMNS`)."""
+    source_name, source_date, url, note) as canonical rows (:data:`REPORT_COLUMNS`).  ``check_types``
+    refuses an unknown source type (the bundled build); uploads leave that to validation, which
+    reports the row."""
     rows = []
     for k, r in enumerate(table.itertuples(index=False), start=1):
         ids, link = link_of(r.strike_id, incident_ids)
@@ -114,19 +114,19 @@ def build_reports(table: pd.DataFrame, incident_ids: set[str]) -> pd.DataFrame:
                 "source_type": r.source_type,
                 "source_name": str(r.source_name),
                 "source_date": "" if pd.isna(r.source_date) else str(r.source_date),
-                "url": "" if pd.isna(r.url) else str(r.url),
+                "source_urls": "" if pd.isna(r.url) else str(r.url),
                 "note": "" if pd.isna(r.note) else str(r.note),
                 "unannounced": bool(r.field == "vessels" and _UNANNOUNCED.search(str(r.value))),
             }
         )
     frame = pd.DataFrame(rows, columns=REPORT_COLUMNS)
-    if len(frame) and (bad := sorted(set(frame["source_type"]) - set(SOURCE_TYPES))):
+    if check_types and len(frame) and (bad := sorted(set(frame["source_type"]) - set(SOURCE_TYPES))):
         raise ValueError(f"unknown source types {bad}; expected {SOURCE_TYPES}")
-    return frame
+    return schema.canonicalise("reports", frame)
 
 
 def empty_reports() -> pd.DataFrame:
-    return pd.DataFrame(columns=REPORT_COLUMNS).astype({"low": float, "high": float, "unannounced": bool})
+    return schema.empty_frame("reports")
 
 
 def for_strikes(reports: pd.DataFrame, incident_ids) -> pd.DataFrame:

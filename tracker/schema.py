@@ -136,10 +136,34 @@ ROUTE_COLUMNS: dict[str, str] = {
     "stops": "str",
 }
 
+REPORT_COLUMNS: dict[str, str] = {
+    "report_id": "str",
+    "strike_ref": "str",
+    "incident_ids": "str",
+    "link": "str",
+    "strike_date": "str",
+    "field": "str",
+    "value": "str",
+    "low": "float64",
+    "high": "float64",
+    "source_type": "str",
+    "source_name": "str",
+    "source_date": "str",
+    "source_urls": "str",
+    "note": "str",
+    "unannounced": "bool",
+}
+"""What another source reported about a strike (:mod:`tracker.reports`)."""
+
+REPORT_FIELDS = ("killed", "survivors", "presumed_dead", "vessels", "nationality", "dispute")
+REPORT_SOURCE_TYPES = ("independent", "government_of_victims", "family", "media", "official")
+REPORT_LINKS = ("exact", "uncertain", "several", "campaign", "unlinked")
+
 COLUMNS: dict[str, dict[str, str]] = {
     "incidents": INCIDENT_COLUMNS,
     "designations": DESIGNATION_COLUMNS,
     "routes": ROUTE_COLUMNS,
+    "reports": REPORT_COLUMNS,
 }
 KINDS = tuple(COLUMNS)
 
@@ -400,6 +424,19 @@ _SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "entity_type": pa.Column(checks=_text_in(ENTITY_TYPES)),
             "action_kind": pa.Column(checks=_text_in(ACTION_KINDS)),
             **_PLACED,
+            **_SOURCED,
+        },
+        strict=False,
+    ),
+    "reports": pa.DataFrameSchema(
+        {
+            "report_id": pa.Column(checks=_nonempty("an id is required")),
+            "strike_ref": pa.Column(checks=_nonempty("the strike it is about is required (e.g. S08, or S15?)")),
+            "field": pa.Column(checks=_text_in(REPORT_FIELDS)),
+            "value": pa.Column(checks=_nonempty("what the source reported is required")),
+            "source_type": pa.Column(checks=_text_in(REPORT_SOURCE_TYPES)),
+            "source_name": pa.Column(checks=_nonempty("the source's name is required")),
+            "link": pa.Column(checks=_text_in(REPORT_LINKS)),
             **_SOURCED,
         },
         strict=False,

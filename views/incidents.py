@@ -105,7 +105,17 @@ FIELDS = [
 ]
 
 
-REPORT_SHOWN = ["field", "value", "source_type", "source_name", "source_date", "link", "strike_ref", "url", "note"]
+REPORT_SHOWN = [
+    "field",
+    "value",
+    "source_type",
+    "source_name",
+    "source_date",
+    "link",
+    "strike_ref",
+    "source_urls",
+    "note",
+]
 
 
 def _other_reports(record: pd.Series) -> None:
@@ -138,7 +148,7 @@ def _other_reports(record: pd.Series) -> None:
             "source_date": "date reported",
             "link": st.column_config.TextColumn("link to this strike", help="exact, uncertain (?), or several strikes"),
             "strike_ref": "strike as the source names it",
-            "url": st.column_config.LinkColumn("link"),
+            "source_urls": st.column_config.LinkColumn("link"),
         },
     )
 

@@ -72,9 +72,9 @@ st.caption(
     "in the strike records and are never counted in any figure."
 )
 st.dataframe(
-    possible[["strike_date", "value", "source_type", "source_name", "source_date", "url", "note"]],
+    possible[["strike_date", "value", "source_type", "source_name", "source_date", "source_urls", "note"]],
     hide_index=True,
-    column_config={"url": st.column_config.LinkColumn("link"), "value": "what was reported"},
+    column_config={"source_urls": st.column_config.LinkColumn("link"), "value": "what was reported"},
 )
 
 st.subheader("Reports not tied to one strike")
@@ -84,7 +84,7 @@ st.caption(
     "the source did not separate, or the whole campaign: shown with each strike they name, never in its range."
 )
 st.dataframe(
-    loose[["strike_ref", "link", "incident_ids", "field", "value", "source_type", "source_name", "url"]],
+    loose[["strike_ref", "link", "incident_ids", "field", "value", "source_type", "source_name", "source_urls"]],
     hide_index=True,
-    column_config={"url": st.column_config.LinkColumn("link"), "incident_ids": "strikes named"},
+    column_config={"source_urls": st.column_config.LinkColumn("link"), "incident_ids": "strikes named"},
 )

@@ -15,6 +15,7 @@ from ui.state import bundle, current_filters, store
 KINDS = {
     "Incidents (CSV)": ("incidents", ["csv", "tsv", "txt"]),
     "Designations (CSV)": ("designations", ["csv", "tsv", "txt"]),
+    "Strike reports by other sources (CSV)": ("reports", ["csv", "tsv", "txt"]),
     "Routes (GeoJSON or GeoPackage)": ("routes", ["geojson", "json", "gpkg"]),
 }
 

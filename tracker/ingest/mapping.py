@@ -78,10 +78,24 @@ FIELD_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+FIELD_ALIASES["reports"] = {
+    "report_id": ("report_id", "id"),
+    "strike_ref": ("strike_ref", "strike_id", "strike", "incident_id", "incident"),
+    "strike_date": ("strike_date", "date"),
+    "field": ("field", "what", "figure"),
+    "value": ("value", "reported", "text"),
+    "source_type": ("source_type", "type"),
+    "source_name": ("source_name", "source", "outlet"),
+    "source_date": ("source_date", "published", "date_reported"),
+    "source_urls": ("url", "source_urls", "source_url", "link", "urls"),
+    "note": ("note", "notes", "comment"),
+}
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "incidents": ("date", "source_urls"),
     "designations": ("name", "entity_type", "authority", "source_urls"),
     "routes": ("name", "route_type", "source_urls"),
+    "reports": ("strike_ref", "field", "value", "source_type", "source_name", "source_urls"),
 }
 """Fields a file must provide.  Incidents also need a position: latitude and
 longitude, or a location text the gazetteer can place."""

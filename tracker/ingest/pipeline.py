@@ -194,6 +194,8 @@ def _column(src: pd.DataFrame, plan: ImportPlan, fld: str) -> pd.Series:
 
 def _evidence(plan: ImportPlan, frames) -> DateEvidence:
     evidence = DateEvidence()
+    if plan.kind not in _DATE_FIELD:  # reports keep their dates as the source wrote them
+        return evidence
     for frame in frames:
         evidence = evidence | date_evidence(_column(frame, plan, _DATE_FIELD[plan.kind]))
     return evidence
@@ -289,6 +291,8 @@ class ChunkCheck:
 
         if kind == "incidents":
             frame = _incidents(plan, src, col, self.default_event_type, self.fix_swapped, self.gazetteer)
+        elif kind == "reports":
+            frame = _reports(plan, src, col)
         else:  # designations (routes come from GeoJSON or GeoPackage, above)
             frame = _designations(plan, src, col)
         on_land = frame.pop("_on_land") if "_on_land" in frame.columns else None
@@ -554,6 +558,35 @@ def _designations(plan, src, col) -> pd.DataFrame:
     out["radius_km"] = [p.radius_km if p else np.nan for p in places]
     out["location_basis"] = [f"country column: {p.basis}" if p else "no country given: not placed" for p in places]
     return out
+
+
+def _reports(plan, src, col) -> pd.DataFrame:
+    """Reports of other sources (:mod:`tracker.reports`): linked to the bundled strikes they name, the
+    figure read from the text where it opens with one; dates kept as written ("2025-10", "2025-10-21/22")."""
+    from tracker import reports
+
+    table = pd.DataFrame(
+        {
+            "strike_id": col("strike_ref"),
+            "strike_date": col("strike_date"),
+            "field": col("field").str.lower(),
+            "value": col("value"),
+            "source_type": col("source_type").str.lower(),
+            "source_name": col("source_name"),
+            "source_date": col("source_date"),
+            "url": col("source_urls"),
+            "note": col("note"),
+        },
+        index=src.index,
+    )
+    out = reports.build_reports(table, _bundled_strike_ids(), check_types=False)
+    out.index = src.index
+    out["report_id"] = _ids_or_made_up(plan, col("report_id"))
+    return out
+
+
+def _bundled_strike_ids() -> set[str]:
+    return set(pd.read_csv(readers.DATA_DIR / "incidents.csv", usecols=["incident_id"], dtype=str)["incident_id"])
 
 
 def _empty_routes() -> gpd.GeoDataFrame:

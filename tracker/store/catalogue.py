@@ -139,7 +139,7 @@ MIGRATIONS: list[tuple[int, list[str]]] = [
 LATEST_VERSION = MIGRATIONS[-1][0]
 assert [number for number, _ in MIGRATIONS] == list(range(1, LATEST_VERSION + 1)), "migrations are numbered 1, 2, ..."
 
-ID_COLUMNS = legacy.ID_COLUMNS
+ID_COLUMNS = {**legacy.ID_COLUMNS, "reports": "report_id"}
 
 
 class Store:
@@ -432,7 +432,7 @@ class Store:
             )
         ]
         ids = columns.read_ids(kind, [columns.file_for(self.columns_folder, kind, b) for b in batch_ids], column)
-        older = legacy.stored_ids(con, kind)
+        older = legacy.stored_ids(con, kind) if kind in legacy.ID_COLUMNS else []  # kinds older versions stored
         if older:
             ids = pa.chunked_array([*ids.chunks, pa.array(older, pa.large_string())], pa.large_string())
         return ids
@@ -688,4 +688,5 @@ def layered(bundle: Bundle, store: Store) -> Bundle:
         incidents=stacked("incidents", bundle.incidents),
         designations=stacked("designations", bundle.designations),
         routes=stacked("routes", bundle.routes),
+        reports=stacked("reports", bundle.reports),
     )

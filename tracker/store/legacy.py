@@ -23,6 +23,8 @@ ID_COLUMNS = {"incidents": "incident_id", "designations": "designation_id", "rou
 
 def read_rows(con: sqlite3.Connection, kind: str) -> pd.DataFrame | None:
     """The rows of standing ``'sqlite'`` batches of ``kind``, canonical, in the order stored (None if none)."""
+    if kind not in ID_COLUMNS:  # a kind added after the row tables: stored in Parquet only
+        return None
     any_legacy = con.execute(
         "SELECT 1 FROM batches WHERE kind = ? AND storage = 'sqlite' AND undone_at IS NULL LIMIT 1", (kind,)
     ).fetchone()

@@ -332,15 +332,19 @@ def _open(source) -> pa.NativeFile:
 
 
 def _read_header(stream: pa.NativeFile) -> list[str]:
+    """The first line's cells (any line ending; at most the first MiB is read)."""
     head = b""
-    while b"\n" not in head:
+    while not any(end in head for end in (b"\n", b"\r")) and len(head) < (1 << 20):
         part = stream.read(1 << 16)
         if not part:
             break
         head += part
     stream.close()
-    line = head.split(b"\n", 1)[0].decode("utf-8-sig", errors="replace").rstrip("\r")
-    return next(csv.reader([line]), [])
+    line = head.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n", 1)[0]
+    try:
+        return next(csv.reader([line.decode("utf-8-sig", errors="replace")]), [])
+    except csv.Error:
+        return []
 
 
 # -- conversion ----------------------------------------------------------------
