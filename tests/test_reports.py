@@ -202,3 +202,14 @@ def test_stored_reports_widen_the_range_and_undo_takes_them_back(_private_store,
     assert reports.range_text(_one(b, "S02"), with_upload.reports, "killed") == "reported 3–4"
     store.undo(batch)
     assert reports.range_text(_one(b, "S02"), layered(b, store).reports, "killed") == ""
+
+
+def test_the_command_line_imports_reports_with_the_same_report(tmp_path, capsys):
+    from tracker.__main__ import main
+
+    path = tmp_path / "more.csv"
+    path.write_text(UPLOAD, encoding="utf-8")
+    assert main(["import", str(path), "--kind", "reports"]) == 1  # some rows rejected, the others imported
+    out = capsys.readouterr().out
+    assert "4 row(s) read, 2 accepted, 2 rejected" in out
+    assert "source_type" in out and "rumour" in out  # the problem row, its column and value

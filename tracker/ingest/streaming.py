@@ -189,7 +189,7 @@ def import_file(
     is accepted, with ``dry_run``, or when the store refuses the file (``result.refused``).
     ``duplicates="skip"`` leaves out the possible duplicates and stored ids.
     """
-    check_option("kind", kind, ("incidents", "designations"))
+    check_option("kind", kind, ("incidents", "designations", "reports"))
     check_option("duplicates", duplicates, DUPLICATE_MODES)
     if date_order is not None:
         check_option("date_order", date_order, DATE_ORDERS)
@@ -247,7 +247,7 @@ def _checked_pass(
     """
     plan, kind = check.plan, check.plan.kind
     write = not dry_run and (one or plan.ready)
-    date_field = plan.mapping.get(_DATE_FIELD[kind])
+    date_field = plan.mapping.get(_DATE_FIELD.get(kind, ""))
     if one:  # the header's own problems (a repeated name) come first, as the first pass puts them
         plan.problems = reading.layout_problems(plan.file, layout, 1)
     evidence = DateEvidence()
@@ -305,7 +305,7 @@ def _map_columns(plan: ImportPlan, layout, mapping, remembered) -> None:
 
 def _first_pass(path, plan, layout, block_bytes, tell) -> None:
     """Hash the file, count its records, settle the date order and check the fast path reads it faithfully."""
-    date_column = plan.mapping.get(_DATE_FIELD[plan.kind])
+    date_column = plan.mapping.get(_DATE_FIELD.get(plan.kind, ""))
     at = layout.names.index(date_column) if date_column in layout.names else 0
     evidence = DateEvidence()
     records = 0
@@ -321,7 +321,7 @@ def _first_pass(path, plan, layout, block_bytes, tell) -> None:
                 rest = pc.filter(text, pc.invert(pc.match_substring_regex(text, _PLAIN_ISO)))
                 if len(rest):
                     frame = pd.DataFrame({date_column: rest.to_pandas(types_mapper=_TEXT.get)})
-                    evidence = evidence | date_evidence(_column(frame, plan, _DATE_FIELD[plan.kind]))
+                    evidence = evidence | date_evidence(_column(frame, plan, _DATE_FIELD.get(plan.kind, "")))
             records += len(values)
             tell("reading", records, source.bytes_read)
         source.finish()
