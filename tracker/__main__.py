@@ -342,7 +342,8 @@ def cmd_export(args: argparse.Namespace) -> int:
                 store, columns=["mmsi", "time", "lat", "lon", "name", "vessel_type"], since=args.since, until=args.until
             )
             vessels = view.vessel_layer(positions, stored.events(store), since=args.since, until=args.until)
-    plan = cartography.plan_map(inc, des, rts, spec, vessels=vessels)
+    # the reported ranges of other sources beside the announced counters, and the reports in the pack
+    plan = cartography.plan_map(inc, des, rts, spec, vessels=vessels, reports=b.reports)
     image = cartography.render_plan(plan) if args.format not in ("csv", "geojson", "gpkg") else b""
     print(
         f"{len(inc)} incident(s), {len(des)} designation(s), {len(rts)} route(s) {f.caption(as_of=plan.date_range[1])}"

@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from tracker import __version__
+from tracker import reports as report_table
 from tracker.basemap import BASEMAP_PATH, LABELS_PATH
 from tracker.cartography import MapPlan, describe, in_date_range
 from tracker.readers import bundled_files
@@ -98,6 +99,23 @@ def _flag_in_frame(frame: pd.DataFrame, key: str, in_frame: pd.DataFrame | None)
     return out
 
 
+def reports_in_view(
+    reports: pd.DataFrame, incidents: pd.DataFrame, in_frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The reports naming the strikes of ``incidents`` (:func:`tracker.reports.for_strikes`) plus every
+    report of a possible unannounced strike (never counted, listed wherever the view is), in table
+    order, with ``names_strike_in_view`` added and, given ``in_frame`` (the strikes the map drew and
+    counted), ``in_map_frame``: the report names one of them."""
+    reports = reports.reset_index(drop=True)
+    ids = incidents["incident_id"] if "incident_id" in incidents else pd.Series(dtype=str)
+    named = report_table.for_strikes(reports, ids).index
+    out = reports[reports.index.isin(named) | reports["unannounced"].to_numpy(dtype=bool)].copy()
+    out["names_strike_in_view"] = out.index.isin(named)
+    if in_frame is not None:
+        out["in_map_frame"] = out.index.isin(report_table.for_strikes(out, in_frame["incident_id"]).index)
+    return out.reset_index(drop=True)
+
+
 def evidence_pack(
     *,
     image: bytes,
@@ -119,6 +137,11 @@ def evidence_pack(
     drew and counted it.  The manifest records every filter
     (defaults included), the map's size, extent, projection, layers and counters, and
     the sha256 of every bundled file (basemap and labels too), import batch and packed file.
+
+    A plan made with the reports of other sources (``plan.reports``) adds ``reports.csv``: the
+    reports naming the strikes of ``incidents`` and those of possible unannounced strikes
+    (:func:`reports_in_view`); the manifest gives their row counts and the definition of the
+    reported ranges its counters carry (``map.counters.<key>.reported``).
     """
     filters, data_as_of = plan.spec.filters, plan.spec.data_as_of
     if source_files is None:
@@ -136,6 +159,10 @@ def evidence_pack(
     }
     if plan.vessel_events is not None:  # the AIS behaviour events the map draws, with their times to the second
         files["vessel_events.csv"] = to_csv_bytes(_times_as_text(plan.vessel_events))
+    reports = None
+    if plan.reports is not None:  # what other sources reported about the strikes in view
+        reports = reports_in_view(plan.reports, incidents, plan.incidents)
+        files["reports.csv"] = to_csv_bytes(reports)
     used = set(incidents.get("batch_id", pd.Series(dtype=str)))
     used |= set(designations.get("batch_id", pd.Series(dtype=str)))
     batch_rows = batches[batches["batch_id"].isin(used)] if len(batches) else batches
@@ -161,6 +188,16 @@ def evidence_pack(
             {"batch_id": r["batch_id"], "file_name": r["file_name"], "sha256": r["sha256"]}
             for r in batch_rows.to_dict("records")
         ],
+        "reports": None
+        if reports is None
+        else {
+            "file": "reports.csv",
+            "rows": len(reports),
+            "rows_naming_strikes_in_view": int(reports["names_strike_in_view"].sum()),
+            "rows_naming_strikes_in_map_frame": int(reports["in_map_frame"].sum()),
+            "unannounced_rows": int(reports["unannounced"].sum()),
+            "range_definition": report_table.RANGE_DEFINITION,
+        },
         "files": [
             {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
             for name, data in files.items()

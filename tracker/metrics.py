@@ -212,7 +212,7 @@ def with_reported_ranges(
             out.append(c)
             continue
         text = rp.range_text(incidents_in_view, reports, field)
-        out.append(replace(c, reported=text, definition=c.definition + " " + rp.RANGE_DEFINITION))
+        out.append(replace(c, reported=text, definition=c.definition + (" " + rp.RANGE_DEFINITION if text else "")))
     return out
 
 

@@ -118,12 +118,14 @@ def render(map_spec: cartography.MapSpec, key: tuple, _vessels=None) -> tuple[by
     """The image in the chosen format, a PNG of the very same plan (to show SVG and PDF), and its description.
 
     ``_vessels`` (not hashed) follows from the filters and the store's revision, both in ``key``."""
-    plan = cartography.plan_map(inc, des, rts, map_spec, vessels=_vessels)
+    plan = cartography.plan_map(inc, des, rts, map_spec, vessels=_vessels, reports=b.reports)
     image = cartography.render_plan(plan)
     png = (
         image
         if map_spec.fmt == "png"
-        else cartography.render_plan(cartography.plan_map(inc, des, rts, _as_png(map_spec), vessels=_vessels))
+        else cartography.render_plan(
+            cartography.plan_map(inc, des, rts, _as_png(map_spec), vessels=_vessels, reports=b.reports)
+        )
     )
     return image, png, cartography.describe(plan)
 
@@ -202,7 +204,7 @@ cols[1].download_button(
 
 
 def pack() -> bytes:
-    plan = cartography.plan_map(inc, des, rts, _as_png(spec), vessels=vessels)
+    plan = cartography.plan_map(inc, des, rts, _as_png(spec), vessels=vessels, reports=b.reports)
     image_png = cartography.render_plan(plan)  # drawing settles the frame the manifest describes
     return export.evidence_pack(
         image=image_png,
@@ -220,7 +222,18 @@ cols[2].download_button(
     file_name="interdiction-evidence.zip",
     mime="application/zip",
     key="dl_zip",
-    help="The map, the filtered data and a manifest with every filter, the map's "
-    "size, extent, projection, layers and counters, the as-of date, row "
+    help="The map, the filtered data, what other sources reported about the strikes in view "
+    "(with the possible unannounced strikes) and a manifest with every filter, the map's "
+    "size, extent, projection, layers and counters (with their reported ranges), the as-of date, row "
     "counts and the sha256 of every source file, basemap and import batch.",
+)
+cols = st.columns(3)
+cols[0].download_button(
+    "Reports of the strikes (CSV)",
+    lambda: export.to_csv_bytes(export.reports_in_view(b.reports, inc)),
+    file_name="reports.csv",
+    mime="text/csv",
+    key="dl_reports",
+    help="What other sources reported about the strikes of these filters (independent trackers, victims' "
+    "governments, families, press), and the possible unannounced strikes, which are never counted.",
 )

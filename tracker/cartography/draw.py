@@ -291,13 +291,15 @@ def render_map(
     spec: MapSpec,
     *,
     vessels: VesselLayer | None = None,
+    reports: pd.DataFrame | None = None,
 ) -> bytes:
     """The filtered records drawn as a publishable map: PNG, SVG or PDF bytes; with ``vessels``
-    (not empty), the AIS tracks and events too.
+    (not empty), the AIS tracks and events too; with ``reports``, the reported ranges beside the
+    announced counters (see :func:`plan_map`).
 
     Deterministic: the same inputs give the same SVG and PDF bytes.
     """
-    plan = plan_map(incidents, designations, routes, spec, vessels=vessels)
+    plan = plan_map(incidents, designations, routes, spec, vessels=vessels, reports=reports)
     return render_plan(plan)
 
 

@@ -205,8 +205,20 @@ def _vessel_handles(plan: MapPlan, b: float) -> list:
     return vessel_marks.legend_handles(plan.vessel_tracks, plan.vessel_events, b)
 
 
-def _counter_lines(plan: MapPlan) -> str:
-    return "\n".join(f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}" for c in plan.counters)
+_KEEP = "\u00a0"
+"""A no-break space: holds a reported range together when the counter lines are wrapped."""
+
+
+def _counter_lines(plan: MapPlan, *, keep_ranges_whole: bool = False) -> str:
+    """One line per counter: "Deaths announced: 192 people", with the reported range beside the
+    announced figure where other sources differ ("… (reported 192–195)"); ``keep_ranges_whole``
+    joins the range's words with no-break spaces, so wrapping moves it to the next line whole."""
+    space = _KEEP if keep_ranges_whole else " "
+    return "\n".join(
+        f"{c.label}: {c.value:,} {_unit(c.value, c.unit)}"
+        + (f" ({c.reported.replace(' ', space)})" if c.reported else "")
+        for c in plan.counters
+    )
 
 
 _SINGULAR = {
@@ -285,9 +297,9 @@ def _panel_blocks(plan: MapPlan, *, probe: bool, scale: _Scale, routes_drawn: li
     def counters(page, x, y, width, b, artists):
         head = page.text(x, y, "In this view", b * 1.0, width=width, weight="bold", gid="panel")
         artists.append(head)
-        ct = page.text(
-            x, page.extent_pt(head)[3] + b * 0.3, _counter_lines(plan), b * 0.85, width=width, gid="counters"
-        )
+        lines = _counter_lines(plan, keep_ranges_whole=True)
+        ct = page.text(x, page.extent_pt(head)[3] + b * 0.3, lines, b * 0.85, width=width, gid="counters")
+        ct.set_text(ct.get_text().replace(_KEEP, " "))  # wrapped: plain spaces in the text the file carries
         artists.append(ct)
         return page.extent_pt(ct)[3] + b * 0.9
 

@@ -170,7 +170,15 @@ def _settle_frame(plan: MapPlan, map_box) -> None:
     frame = make_frame(plan.frame.bounds, aspect)
     assert plan.sources, "a plan from plan_map carries the frames it selected from"
     for _ in range(4):
-        again = _select(*plan.sources, plan.spec, frame, plan.date_range, materialise=False, vessels=plan.vessel_source)
+        again = _select(
+            *plan.sources,
+            plan.spec,
+            frame,
+            plan.date_range,
+            materialise=False,
+            vessels=plan.vessel_source,
+            reports=plan.reports,
+        )
         left, bottom, right, top = _symbol_overflow(again, frame, map_box)
         if not any((left, bottom, right, top)):
             break

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from tracker import layers, metrics
+from tracker import reports as report_table
 from tracker.basemap import BASEMAP_PATH
 from tracker.cartography import vessels as vessel_marks
 from tracker.cartography.frame import (
@@ -135,6 +136,9 @@ class MapPlan:
     """The vessel track pieces with a part inside the frame (None: no vessels drawn)."""
     vessel_events: pd.DataFrame | None = None
     """The vessel behaviour events placed inside the frame (None: no vessels drawn)."""
+    reports: pd.DataFrame | None = None
+    """What other sources reported about the strikes (:mod:`tracker.reports`), when given to
+    :func:`plan_map`: the counters then carry the reported ranges of the strikes in the frame."""
 
 
 def title_for(filters: Filters) -> str:
@@ -292,6 +296,7 @@ def plan_map(
     *,
     aspect: float | None = None,
     vessels: VesselLayer | None = None,
+    reports: pd.DataFrame | None = None,
 ) -> MapPlan:
     """Which records are in the frame and what the counters say about them.
 
@@ -301,7 +306,9 @@ def plan_map(
     routes (undated) when their line crosses the frame.  ``vessels``, the AIS tracks and
     events of the view, are drawn when given and not empty: tracks when some part of them
     crosses the frame, events when placed inside it; a fitted frame with no strike to fit
-    fits them instead.
+    fits them instead.  ``reports`` (:mod:`tracker.reports`), when given, put the range
+    across other sources beside the announced deaths, vessels and presumed dead of the
+    strikes in the frame, with a note saying so; the announced figures stay the counts.
     """
     check_spec(spec)
     date_range = spec.filters.date_range(spec.data_as_of)
@@ -309,7 +316,7 @@ def plan_map(
         vessels = None
     bounds = resolve_bounds(spec, incidents, vessel_marks.lonlat_of(vessels) if vessels is not None else None)
     frame = make_frame(bounds, aspect or spec.width_px / spec.height_px)
-    return _select(incidents, designations, routes, spec, frame, date_range, vessels=vessels)
+    return _select(incidents, designations, routes, spec, frame, date_range, vessels=vessels, reports=reports)
 
 
 def _select(
@@ -322,6 +329,7 @@ def _select(
     *,
     materialise: bool = True,
     vessels: VesselLayer | None = None,
+    reports: pd.DataFrame | None = None,
 ) -> MapPlan:
     """The records in ``frame`` and the counters of them (see :func:`plan_map`).
 
@@ -355,6 +363,8 @@ def _select(
 
     as_of = date_range[1]
     counters = metrics.incident_counters(incidents, as_of=as_of, rows=rows)
+    if reports is not None:
+        counters = metrics.with_reported_ranges(counters, incidents.loc[rows, _RANGE_COLUMNS], reports)
     if "designations" in show:
         counters.append(
             metrics.Counter(
@@ -396,6 +406,8 @@ def _select(
     no_figure = int((rows & incidents["killed"].isna().to_numpy()).sum())
     if no_figure:
         notes.append(f"{no_figure} strike record(s) in view have no death figure: they add nothing to deaths.")
+    if reports is not None and (note := _reports_note(counters, reports)):
+        notes.append(note)
     vessel_tracks = vessel_events = None
     if vessels is not None:
         vessel_tracks, vessel_events = vessel_marks.select(vessels, frame)
@@ -416,7 +428,26 @@ def _select(
         vessel_source=vessels,
         vessel_tracks=vessel_tracks,
         vessel_events=vessel_events,
+        reports=reports,
     )
+
+
+_RANGE_COLUMNS = ["incident_id", *dict.fromkeys(metrics.RANGED.values())]
+"""The incident columns the reported ranges read."""
+
+
+def _reports_note(counters: list[metrics.Counter], reports: pd.DataFrame) -> str:
+    """The note on reported ranges (when a counter shows one) and on possible unannounced strikes
+    (when sources report any), or ""."""
+    parts = []
+    if any(c.reported for c in counters):
+        parts.append(
+            "Reported ranges: other sources' figures for the strikes in this frame (independent trackers, "
+            "victims' governments, families, press); the announced figures are the counts."
+        )
+    if n := len(report_table.unannounced(reports)):
+        parts.append(f"{n} possible unannounced strike(s) reported elsewhere are not counted.")
+    return " ".join(parts)
 
 
 def describe(plan: MapPlan) -> dict:
@@ -434,6 +465,9 @@ def describe(plan: MapPlan) -> dict:
         "projection": f.crs,
         "layers": [n for n in plan.spec.show if n != vessel_marks.VESSELS]
         + ([vessel_marks.VESSELS] if plan.vessel_tracks is not None else []),
-        "counters": {c.key: {"value": c.value, "unit": c.unit, "definition": c.definition} for c in plan.counters},
+        "counters": {
+            c.key: {"value": c.value, "unit": c.unit, "definition": c.definition, "reported": c.reported}
+            for c in plan.counters
+        },
         "notes": plan.notes,
     }
