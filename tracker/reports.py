@@ -130,10 +130,11 @@ def empty_reports() -> pd.DataFrame:
 
 
 def for_strikes(reports: pd.DataFrame, incident_ids) -> pd.DataFrame:
-    """The reports naming any of ``incident_ids`` (exact, uncertain or several), in table order."""
+    """The reports naming any of ``incident_ids`` (exact, uncertain or several), in table order; a report
+    of a possible unannounced strike is about another strike, so it is never among them."""
     wanted = set(incident_ids)
     named = reports["incident_ids"].map(lambda text: bool(wanted.intersection(filter(None, text.split("; ")))))
-    return reports[named]
+    return reports[named & ~reports["unannounced"].astype(bool)]
 
 
 def strike_ranges(incidents: pd.DataFrame, reports: pd.DataFrame, field: str) -> pd.DataFrame:
@@ -213,7 +214,7 @@ def source_summary(incidents: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFra
                 "confirm": confirms,
                 "contest": contests,
                 "disputed_by_victims_side": disputed_by_victims,
-                "source_types": ", ".join(sorted(set(mine["source_type"]))),
+                "source_types": ", ".join(SOURCE_TYPE_LABELS.get(t, t) for t in sorted(set(mine["source_type"]))),
             }
         )
     return pd.DataFrame(rows)

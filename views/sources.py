@@ -74,7 +74,14 @@ st.caption(
 st.dataframe(
     possible[["strike_date", "value", "source_type", "source_name", "source_date", "source_urls", "note"]],
     hide_index=True,
-    column_config={"source_urls": st.column_config.LinkColumn("link"), "value": "what was reported"},
+    column_config={
+        "source_urls": st.column_config.LinkColumn("link"),
+        "value": "what was reported",
+        "strike_date": "date (as filed)",
+        "source_type": "source type",
+        "source_name": "source",
+        "source_date": "date reported",
+    },
 )
 
 st.subheader("Reports not tied to one strike")
@@ -86,5 +93,11 @@ st.caption(
 st.dataframe(
     loose[["strike_ref", "link", "incident_ids", "field", "value", "source_type", "source_name", "source_urls"]],
     hide_index=True,
-    column_config={"source_urls": st.column_config.LinkColumn("link"), "incident_ids": "strikes named"},
+    column_config={
+        "source_urls": st.column_config.LinkColumn("link"),
+        "incident_ids": "strikes named",
+        "strike_ref": "strike as the source names it",
+        "source_type": "source type",
+        "source_name": "source",
+    },
 )
