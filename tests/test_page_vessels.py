@@ -100,3 +100,35 @@ def test_an_ais_upload_is_checked_then_stored_and_undone(_private_store):
     assert Store(_private_store).position_imports().iloc[0]["rows_stored"] == 1
     at.button(key="ais_undo").click().run()
     assert "removed 1 positions" in at.success[0].value
+
+
+def test_the_time_window_plays_the_tracks_forward(ais):
+    import datetime as dt
+
+    at = _app()
+    at.switch_page("views/vessels.py").run()
+    whole = next(c.value for c in at.caption if " UTC: " in c.value and "vessel track(s)" in c.value)
+    assert whole.startswith("2024-03-01 00:00 to 2024-03-02 00:00 UTC: 13 vessel track(s)")
+    at.select_slider(key="window_hours").set_value(3).run()
+    at.slider(key="window_start").set_value(dt.datetime(2024, 3, 1, 12, tzinfo=dt.UTC)).run()
+    assert not at.exception
+    later = next(c.value for c in at.caption if " UTC: " in c.value and "vessel track(s)" in c.value)
+    assert later.startswith("2024-03-01 12:00 to 2024-03-01 15:00 UTC: ")
+    shown = int(later.split("UTC: ")[1].split()[0])
+    assert 0 < shown < 13  # the 3-kn ship and the crossing pair sail at noon; the gap vessel is dark
+    deck = json.loads(at.get("deck_gl_json_chart")[1].proto.json)
+    tips = [row["tooltip"] for layer in deck["layers"] if str(layer.get("id")).startswith("vessel_tracks_")
+            for row in layer["data"]]  # fmt: skip
+    assert tips and not any(t.startswith("MMSI 100000001") for t in tips)
+
+
+def test_a_listed_vessels_record_shows_the_ais_vessels_that_carry_its_imo(ais):
+    at = _app()
+    at.switch_page("views/lists.py").run()
+    at.text_input(key="list_query").set_value("IMO 9543500").run()
+    assert not at.exception
+    assert any(
+        "1 vessel(s) of the imported AIS positions carry this entity's IMO or MMSI" in c.value for c in at.caption
+    )
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == ["mmsi", "how"])
+    assert table.iloc[0]["mmsi"] == 500000001 and table.iloc[0]["how"] == "exact IMO 9543500"

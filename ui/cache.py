@@ -173,3 +173,20 @@ def _vessel_track(key: tuple, mmsi: int) -> pd.DataFrame:
 def vessel_track(mmsi: int) -> pd.DataFrame:
     """Every stored position of one vessel, in time order."""
     return _vessel_track(data_key(), int(mmsi))
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the tracks of the window…")
+def _window_layer(key: tuple, start, end):
+    from tracker.vessels import stored, view
+
+    positions = stored.positions_between(store(), start, end, MAP_POSITION_COLUMNS)
+    events = vessel_events()
+    if len(events):
+        starts = pd.to_datetime(events["start"], utc=True)
+        events = events[(starts >= pd.Timestamp(start)) & (starts <= pd.Timestamp(end))]
+    return view.vessel_layer(positions, events.reset_index(drop=True))
+
+
+def window_layer(start, end):
+    """The tracks and events between two UTC times (the Vessels page's time window)."""
+    return _window_layer(data_key(), start, end)

@@ -7,8 +7,25 @@ import streamlit as st
 from tracker import layers
 from tracker.sanctions import entities as ent
 from tracker.sanctions import importing, placing, search
-from ui import render
+from tracker.vessels import listed, stored
+from ui import cache, render
 from ui.state import bundle, list_changes, sanctions_lists, store
+
+
+def _ais_vessels(entity: pd.Series) -> None:
+    """The vessels of the imported AIS positions whose IMO (check digit valid) or MMSI is this entity's."""
+    kinds = {k for k, _ in entity["identifiers"]}
+    if not kinds & {ent.SHIP_IMO, "MMSI"} or not stored.has_positions(store()):
+        return
+    one = ent.entities_frame([{**entity.to_dict(), "entity_id": entity.name}])
+    matches = listed.match_listed(cache.vessel_table(), one, None)
+    st.caption(
+        f"{matches['mmsi'].nunique()} vessel(s) of the imported AIS positions carry this entity's IMO or MMSI "
+        "(exact identifier; the Vessels page has their tracks and events)."
+    )
+    if len(matches):
+        st.dataframe(matches[["mmsi", "how"]], hide_index=True)
+
 
 st.title("Sanctions lists")
 s = store()
@@ -113,6 +130,7 @@ if hits is not None:
         )
         if len(related):
             st.dataframe(related, hide_index=True)
+        _ais_vessels(row)
 
 st.subheader("Where listed entities are")
 places, unplaced = placing.place_entities(in_view)

@@ -123,6 +123,34 @@ st.download_button(
     "Download the vessel list (CSV)", export.to_csv_bytes(rows), file_name="vessels.csv", mime="text/csv"
 )
 
+st.subheader("Tracks over time")
+span = (pd.Timestamp(first_day, tz="UTC"), pd.Timestamp(last_day, tz="UTC") + pd.Timedelta(days=1))
+window_hours = st.select_slider(
+    "Window length", options=[1, 3, 6, 12, 24, 72, 168], value=24, format_func=lambda h: f"{h} h", key="window_hours"
+)
+latest_start = span[1] - pd.Timedelta(hours=window_hours)
+if latest_start > span[0]:
+    window_start = st.slider(
+        "Window start (UTC): move it to play the tracks forward",
+        min_value=span[0].to_pydatetime(),
+        max_value=latest_start.to_pydatetime(),
+        value=span[0].to_pydatetime(),
+        step=pd.Timedelta(hours=1).to_pytimedelta(),
+        format="YYYY-MM-DD HH:mm",
+        key="window_start",
+    )
+else:  # the positions fit in one window: nothing to move
+    window_start = span[0].to_pydatetime()
+window_end = window_start + pd.Timedelta(hours=window_hours).to_pytimedelta()
+moving = cache.window_layer(window_start, window_end)
+st.caption(f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M} UTC: " + moving.caption())
+st.pydeck_chart(
+    layers.build_deck([*layers.basemap_layers(), *vessel_layers.vessel_deck_layers(moving)]),
+    height=460,
+    key="window_map",
+)
+render.legend(vessel_layers.vessel_legend(moving))
+
 st.subheader("One vessel")
 choices = list(listed["mmsi"]) + [m for m in vessels["mmsi"] if m not in set(listed["mmsi"])]
 mmsi = st.selectbox(

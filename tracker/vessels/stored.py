@@ -49,6 +49,18 @@ def read_positions(
     return pd.DataFrame(frame, copy=False)
 
 
+def positions_between(store, start: dt.datetime, end: dt.datetime, columns: list[str]) -> pd.DataFrame:
+    """The standing positions with ``start <= time <= end`` (UTC datetimes), only ``columns``: the day
+    files of those days are opened, then the times filtered."""
+    data = store.positions_dataset()
+    if data is None:
+        return POSITION_SCHEMA.empty_table().select(columns).to_pandas()
+    window = _bounds(start.date(), end.date())
+    moment = pa.timestamp("s", tz="UTC")
+    window &= (ds.field("time") >= pa.scalar(start, moment)) & (ds.field("time") <= pa.scalar(end, moment))
+    return data.to_table(columns=columns, filter=window).to_pandas()
+
+
 def has_positions(store) -> bool:
     return store.positions_dataset() is not None
 
