@@ -168,3 +168,20 @@ def test_a_row_of_another_layout_or_a_word_for_a_number_falls_back_to_the_line_b
     assert result.rows_stored == 2 and result.batch_id
     assert {(p.row, p.column) for p in result.problems} == {(3, ""), (4, "LAT")}
     assert stored.read_positions(store)["row"].tolist() == [2, 5]
+
+
+def test_any_csv_naming_mmsi_time_and_position_comes_in_and_others_are_mapped(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERDICTION_TRACKER_DB", str(tmp_path / "s.db"))
+    named = tmp_path / "named.csv"
+    named.write_text("MMSI,Timestamp,Latitude,Longitude,Speed\n367001234,2024-03-01T00:00:00,12.0,-80.0,5\n")
+    assert looks_like_ais(named)
+    code, out = _cli("import", str(named))
+    assert code == 0 and "(mapped by column names)" in out and "1 positions of 1 vessels" in out
+    odd = tmp_path / "odd.csv"
+    odd.write_text("ship,when,y,x\n367001235,2024-03-01 01:00:00,12.1,-80.0\n")
+    assert not looks_like_ais(odd)  # no column says MMSI or time
+    code, out = _cli("import", str(odd), "--map", "mmsi=ship", "--map", "time=when")
+    assert code == 0 and "1 positions of 1 vessels" in out
+    assert sorted(stored.read_positions(Store(tmp_path / "s.db"))["mmsi"]) == [367001234, 367001235]
+    incidents = ROOT / "tests" / "fixtures" / "good" / "utf8_comma.csv"
+    assert not looks_like_ais(incidents)

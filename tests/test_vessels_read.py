@@ -203,7 +203,7 @@ def test_a_mapping_reads_any_csv():
     assert problems == []
     assert frame[["mmsi", "lat", "lon", "sog"]].iloc[0].tolist() == [123456789, 10.5, -70.25, 3.5]
     assert frame["time"].iloc[0] == pd.Timestamp("2024-01-01", tz="UTC")
-    with pytest.raises(ValueError, match="unknown AIS layout"):
+    with pytest.raises(ValueError, match="not a known AIS layout, and no column is named for mmsi, time"):
         read_positions_frame(text.encode(), file="mine.csv")
 
 

@@ -89,8 +89,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     fmt = importing.list_format(path)
     if fmt is not None:
         return _import_list(path, store, fmt, dry_run=args.dry_run)
-    if looks_like_ais(path):
-        return vessel_cli.import_ais(path, store, dry_run=args.dry_run, print_problems=_print_problems)
+    if looks_like_ais(path) or any(field == "mmsi" for field, _ in overrides):
+        return vessel_cli.import_ais(
+            path, store, dry_run=args.dry_run, print_problems=_print_problems, overrides=dict(overrides)
+        )
     existing = layered(readers.read_bundle(), store).incidents if args.kind == "incidents" else None
 
     def with_overrides(header: tuple[str, ...], remembered: dict[str, str]) -> dict[str, str]:

@@ -17,7 +17,7 @@ import pandas as pd
 from tracker import export
 from tracker.readers import read_bundle
 from tracker.sanctions import importing as list_importing
-from tracker.vessels import stored
+from tracker.vessels import reading, stored
 from tracker.vessels.events import KINDS, EventRules
 from tracker.vessels.importing import import_positions
 
@@ -28,9 +28,18 @@ EVENT_OUTPUT = [
 VESSEL_OUTPUT = ["mmsi", "imo", "names", "flags", "vessel_type", "first_seen", "last_seen", "events", "listed"]
 
 
-def import_ais(path: Path, store, *, dry_run: bool, print_problems: Callable[[list], None]) -> int:
-    """Import one AIS file; exit code 0 all rows stored, 1 some rejected, 2 nothing stored."""
-    result = import_positions(path, store, file_name=path.name, dry_run=dry_run)
+def import_ais(
+    path: Path, store, *, dry_run: bool, print_problems: Callable[[list], None], overrides: dict | None = None
+) -> int:
+    """Import one AIS file; exit code 0 all rows stored, 1 some rejected, 2 nothing stored.
+
+    ``overrides`` ({field: column}, from --map) go on top of the columns recognised by name; with
+    none, a known layout is read as it is."""
+    mapping = None
+    if overrides:
+        header = reading._read_header(reading._open(path))
+        mapping = {k: v for k, v in (reading.suggest_mapping(header) | overrides).items() if v}
+    result = import_positions(path, store, file_name=path.name, dry_run=dry_run, mapping=mapping)
     if result.problems:
         print_problems(result.problems)
         if result.problem_count > len(result.problems):

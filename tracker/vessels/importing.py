@@ -63,7 +63,8 @@ class PositionImport:
 
 
 def looks_like_ais(path: str | Path, data: bytes | None = None) -> bool:
-    """Whether a file is an AIS position file of a known layout (MarineCadastre, DMA; CSV, .csv.zst or Parquet)."""
+    """Whether a file holds AIS positions: a known layout (MarineCadastre, DMA; CSV, .csv.zst or Parquet),
+    or any CSV whose columns name an MMSI, a time, a latitude and a longitude."""
     try:
         source: str | bytes = data if data is not None else str(path)
         if reading._is_parquet(source):
@@ -72,7 +73,10 @@ def looks_like_ais(path: str | Path, data: bytes | None = None) -> bool:
             names = reading._read_header(reading._open(source))
     except (OSError, ValueError, pa.ArrowException):
         return False
-    return reading.detect_layout(names) is not None
+    if reading.detect_layout(names) is not None:
+        return True
+    named = reading.suggest_mapping(names)  # any CSV naming an MMSI, a time and a position
+    return all(f in named for f in reading.REQUIRED_FIELDS)
 
 
 def sha256_of(source: str | Path | bytes) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,35 @@ _NULL_TEXT = {"", "unknown", "none", "null", "nan", "n/a", "na", "0", "imo000000
 
 def _norm(name: str) -> str:
     return name.strip().lstrip("\ufeff").lstrip("#").strip().lower()
+
+
+AIS_ALIASES: dict[str, tuple[str, ...]] = {
+    "mmsi": ("mmsi", "userid", "user_id", "mmsi_number"),
+    "time": ("time", "timestamp", "datetime", "date_time", "base_date_time", "basedatetime", "time_utc", "utc"),
+    "lat": ("lat", "latitude", "y"),
+    "lon": ("lon", "long", "lng", "longitude", "x"),
+    "sog": ("sog", "speed", "speed_over_ground"),
+    "cog": ("cog", "course", "course_over_ground"),
+    "heading": ("heading", "true_heading"),
+    "name": ("name", "vessel_name", "vesselname", "ship_name", "shipname"),
+    "imo": ("imo", "imo_number"),
+    "call_sign": ("call_sign", "callsign"),
+    "flag": ("flag", "flag_state"),
+    "vessel_type": ("vessel_type", "ship_type", "shiptype"),
+}
+"""Column names recognised in any other AIS CSV (compared in lower case, with spaces and dashes as _)."""
+REQUIRED_FIELDS = ("mmsi", "time", "lat", "lon")
+
+
+def suggest_mapping(header: list[str]) -> dict[str, str]:
+    """{field: column} for the columns of ``header`` whose names :data:`AIS_ALIASES` knows."""
+    by_name = {re.sub(r"[^a-z0-9]+", "_", _norm(h)).strip("_"): h for h in header}
+    found = {}
+    for field_name, names in AIS_ALIASES.items():
+        column = next((by_name[n] for n in names if n in by_name), None)
+        if column is not None:
+            found[field_name] = column
+    return found
 
 
 def detect_layout(header: list[str]) -> str | None:
@@ -190,7 +220,14 @@ class PositionStream:
     def _spec(self, header: list[str]) -> _Spec:
         self.layout = detect_layout(header) if self._mapping is None else "mapped"
         if self.layout is None:
-            raise ValueError(f"{self.file}: unknown AIS layout; give a mapping {{field: column}} (header: {header})")
+            suggested = suggest_mapping(header)
+            lacking = [f for f in REQUIRED_FIELDS if f not in suggested]
+            if lacking:
+                raise ValueError(
+                    f"{self.file}: not a known AIS layout, and no column is named for {', '.join(lacking)} "
+                    f"(header: {', '.join(header)}); map them, e.g. --map time=COLUMN"
+                )
+            self.layout, self._mapping = "mapped by column names", suggested
         mapping = self._mapping if self._mapping is not None else LAYOUTS[self.layout]
         missing = [f for f in ("mmsi", "time", "lat", "lon") if f not in mapping]
         by_norm = {_norm(h): h for h in header}
