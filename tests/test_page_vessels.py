@@ -66,7 +66,7 @@ def test_the_overview_draws_tracks_and_events_in_the_date_range_with_a_legend(ai
     ids = [layer.get("id") for layer in deck["layers"]]
     tracks = [i for i in ids if str(i).startswith("vessel_tracks_")]
     assert tracks and "vessel_events_gap" in ids
-    assert ids.index(tracks[-1]) < ids.index("vessel_events_gap") < ids.index("strikes")  # under the strikes
+    assert ids.index(tracks[-1]) < ids.index("strikes") < ids.index("vessel_events_gap")  # tracks under, events over
     events = [layer for layer in deck["layers"] if str(layer.get("id")).startswith("vessel_events_")]
     assert sum(len(layer["data"]) for layer in events) == 6
     gap = next(layer for layer in events if layer["id"] == "vessel_events_gap")["data"][0]

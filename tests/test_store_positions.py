@@ -112,7 +112,7 @@ def test_bad_rows_are_reported_and_the_good_ones_stored(tmp_path):
 def test_a_file_with_no_position_or_an_unknown_layout_stores_nothing(tmp_path):
     store = Store(tmp_path / "s.db")
     empty = import_positions((HEADER + "\n").encode(), store, file_name="empty.csv")
-    assert empty.refused.startswith("no row holds a usable position")
+    assert empty.refused == "the file has a header but no records"
     odd = import_positions(b"a,b\n1,2\n", store, file_name="odd.csv")
     assert "cannot be read as AIS positions" in odd.refused
     assert not stored.has_positions(store) and list(store.positions_folder.iterdir()) == []
@@ -185,3 +185,23 @@ def test_any_csv_naming_mmsi_time_and_position_comes_in_and_others_are_mapped(tm
     assert sorted(stored.read_positions(Store(tmp_path / "s.db"))["mmsi"]) == [367001234, 367001235]
     incidents = ROOT / "tests" / "fixtures" / "good" / "utf8_comma.csv"
     assert not looks_like_ais(incidents)
+
+
+def test_undoing_twice_says_so_and_the_evidence_pack_lists_the_positions_it_draws(tmp_path, planted, monkeypatch):
+    import zipfile
+
+    monkeypatch.setenv("INTERDICTION_TRACKER_DB", str(tmp_path / "s.db"))
+    code, out = _cli("import", str(planted))
+    batch = out.split("stored as batch ")[1].split(":")[0]
+    pack = tmp_path / "pack.zip"
+    code, out = _cli("export", "--since", "2024-01-01", "--format", "zip", "--out", str(pack))
+    assert code == 0
+    with zipfile.ZipFile(pack) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        tracks = pd.read_csv(io.BytesIO(z.read("vessel_tracks.csv")))
+    assert [b["batch_id"] for b in manifest["position_batches"]] == [batch]
+    assert manifest["position_batches"][0]["positions"] == 722
+    assert tracks["wkt"].str.startswith("LINESTRING").all() and tracks["mmsi"].nunique() == 12
+    assert _cli("undo", batch)[0] == 0
+    code, out = _cli("undo", batch)
+    assert code == 1 and f"batch {batch} was already undone on " in out

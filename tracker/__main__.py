@@ -31,7 +31,7 @@ from tracker.vessels.importing import looks_like_ais
 
 def _print_report(plan: ingest.ImportPlan) -> None:
     print(plan.summary())
-    if plan.encoding:
+    if plan.encoding and plan.delimiter:
         delim = {"\t": "tab", ",": "comma", ";": "semicolon", "|": "pipe"}.get(plan.delimiter, plan.delimiter)
         print(f"read as {plan.encoding}, {delim}-delimited")
     if plan.mapping:
@@ -55,7 +55,8 @@ def _print_problems(problems: list[schema.Problem]) -> None:
 
     def cells(p: schema.Problem) -> list[str]:
         texts = [p.file, "-" if p.row is None else str(p.row), p.column, p.value, p.message, p.severity]
-        return [t if len(t) <= _CELL_WIDTH else t[: _CELL_WIDTH - 3] + "..." for t in texts]
+        # file, column and value may be long and are cut; the message never is (it may list the valid values)
+        return [t if len(t) <= _CELL_WIDTH or i == 4 else t[: _CELL_WIDTH - 3] + "..." for i, t in enumerate(texts)]
 
     names = list(schema.PROBLEM_COLUMNS)  # file, row (right-aligned), column, value, message, severity
     widths = [len(n) for n in names]
@@ -257,6 +258,15 @@ class _ProgressLine:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     store = Store(args.db) if args.db else Store()
+    imports = [store.batches(), store.list_imports(), store.position_imports()]
+    done = [
+        str(t.loc[t["batch_id"] == args.batch, "undone_at"].iloc[0])
+        for t in imports
+        if (t["batch_id"] == args.batch).any()
+    ]
+    if done and done[0] not in ("None", "nan", ""):
+        print(f"batch {args.batch} was already undone on {done[0][:10]}: nothing changed")
+        return 1
     removed = store.undo(args.batch)
     print(f"undid batch {args.batch}: removed {removed} row(s)")
     return 0
@@ -272,7 +282,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
     ais = store.position_imports()
     if len(ais):
         print(f"AIS position imports (GeoParquet by day under {store.positions_folder}):")
-        print(ais.drop(columns=["sha256"]).to_string(index=False))
+        print(ais.drop(columns=["sha256"]).fillna("").to_string(index=False))
     if history.empty:
         print(f"no import batches in {store.path}" if lists.empty and ais.empty else "no batches of records")
         return 0
@@ -368,6 +378,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             designations=des,
             routes=rts,
             batches=store.batches(),
+            position_imports=store.position_imports(),
         )
     out.write_bytes(image)
     drawn = "no strikes match these filters; " if plan.incidents.empty else ""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 from tracker import __version__
 from tracker import reports as report_table
@@ -126,8 +127,12 @@ def evidence_pack(
     batches: pd.DataFrame,
     source_files: list[Path] | None = None,
     image_name: str = "map.png",
+    position_imports: pd.DataFrame | None = None,
 ) -> bytes:
     """A zip: the image, the filtered data (CSV and GeoJSON) and manifest.json describing all of it.
+
+    ``position_imports`` (the store's AIS imports) are listed with their sha256 when the map draws
+    vessels; imported report batches are listed when the reports are packed.
 
     The filters and the data's as-of date are the plan's own (``plan.spec``); the source files
     default to the bundled data files.
@@ -159,12 +164,22 @@ def evidence_pack(
     }
     if plan.vessel_events is not None:  # the AIS behaviour events the map draws, with their times to the second
         files["vessel_events.csv"] = to_csv_bytes(_times_as_text(plan.vessel_events))
+    if plan.vessel_tracks is not None:  # the simplified tracks the map draws, as WKT lines (longitude latitude)
+        tracks = plan.vessel_tracks.drop(columns=[c for c in ("color", "path") if c in plan.vessel_tracks])
+        tracks = tracks.assign(
+            wkt=[
+                shapely.LineString(p).wkt if len(p) > 1 else shapely.Point(p[0]).wkt for p in plan.vessel_tracks["path"]
+            ]
+        )
+        files["vessel_tracks.csv"] = to_csv_bytes(_times_as_text(tracks))
     reports = None
     if plan.reports is not None:  # what other sources reported about the strikes in view
         reports = reports_in_view(plan.reports, incidents, plan.incidents)
         files["reports.csv"] = to_csv_bytes(reports)
     used = set(incidents.get("batch_id", pd.Series(dtype=str)))
     used |= set(designations.get("batch_id", pd.Series(dtype=str)))
+    if reports is not None and len(batches):  # every standing report batch is layered over the bundled table
+        used |= set(batches.loc[(batches["kind"] == "reports") & batches["undone_at"].isna(), "batch_id"])
     batch_rows = batches[batches["batch_id"].isin(used)] if len(batches) else batches
     start, end = plan.date_range
     sources = list(source_files) + [p for p in (BASEMAP_PATH, LABELS_PATH) if p not in source_files]
@@ -185,8 +200,19 @@ def evidence_pack(
         },
         "source_files": [{"name": _relative_name(p), "sha256": sha256_file(p)} for p in sources],
         "import_batches": [
-            {"batch_id": r["batch_id"], "file_name": r["file_name"], "sha256": r["sha256"]}
+            {"batch_id": r["batch_id"], "kind": r["kind"], "file_name": r["file_name"], "sha256": r["sha256"]}
             for r in batch_rows.to_dict("records")
+        ],
+        "position_batches": []
+        if plan.vessel_tracks is None or position_imports is None or position_imports.empty
+        else [
+            {
+                "batch_id": r["batch_id"],
+                "file_name": r["file_name"],
+                "sha256": r["sha256"],
+                "positions": r["rows_stored"],
+            }
+            for r in position_imports[position_imports["undone_at"].isna()].to_dict("records")
         ],
         "reports": None
         if reports is None

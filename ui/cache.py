@@ -61,9 +61,12 @@ def _map_view(
         from tracker.layers import vessels as vessel_layers
 
         ais = vessel_layer(_f)
-        if not ais.empty:  # under the strikes: after the basemap, routes and designations
+        if not ais.empty:  # tracks under the rings and strikes; event markers above them (small, never hidden)
             at = next((i for i, layer in enumerate(deck.layers) if layer.id in ("rings", "strikes")), len(deck.layers))
-            deck.layers[at:at] = vessel_layers.vessel_deck_layers(ais)
+            built = vessel_layers.vessel_deck_layers(ais)
+            tracks = [x for x in built if str(x.id).startswith("vessel_tracks_")]
+            deck.layers[at:at] = tracks
+            deck.layers.extend(x for x in built if x not in tracks)
             legend = legend + vessel_layers.vessel_legend(ais)
     placed = _b.incidents["latitude"].notna().to_numpy() & _b.incidents["longitude"].notna().to_numpy()
     return MapView(

@@ -213,6 +213,7 @@ def pack() -> bytes:
         designations=des,
         routes=rts,
         batches=store().batches(),
+        position_imports=store().position_imports(),
     )
 
 

@@ -160,11 +160,9 @@ st.caption(
     "Entities on each list at each import kept in the store (whole lists, not filtered), dated by the list's "
     "own date or, where the file states none, the day imported. Undone imports are left out."
 )
-st.line_chart(
-    sizes.pivot_table(index="dated", columns="list_name", values="entities", aggfunc="last"),
-    x_label="List date (or day imported)",
-    y_label="Entities on the list",
-)
+sizes_by_date = sizes.pivot_table(index="dated", columns="list_name", values="entities", aggfunc="last")
+sizes_by_date.index = sizes_by_date.index.strftime("%Y-%m-%d")  # whole dates on the axis, also for one import
+st.bar_chart(sizes_by_date, x_label="List date (or day imported)", y_label="Entities on the list", stack=False)
 dated = in_view.dropna(subset=["list_date"])
 st.caption(
     f"Entities in view first listed per year: {len(dated):,} of {len(in_view):,} have a listing date "

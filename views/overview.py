@@ -25,7 +25,7 @@ if len(possible):
     st.caption(
         f"{len(possible)} possible unannounced strike(s) reported by other sources, not counted above "
         '(see the Sources page). Where a counter says "reported", other sources gave other figures for the '
-        "strikes in view: hover ⓘ for which sources count."
+        "strikes in view: hover the ? beside a counter for which sources count."
     )
 
 st.divider()
@@ -89,5 +89,6 @@ if has_ais:
             .pivot_table(index="week", columns="kind", values="mmsi", aggfunc="count", fill_value=0)
             .rename_axis("Week")
         )
+        weekly_events.index = weekly_events.index.strftime("%Y-%m-%d")  # whole dates on the axis, any span
         colors = ["#{:02x}{:02x}{:02x}".format(*vessel_view.EVENT_COLORS[k]) for k in weekly_events.columns]
         st.bar_chart(weekly_events, x_label="Week (starting Monday)", y_label="Events", color=colors)

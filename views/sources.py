@@ -5,16 +5,25 @@ import pandas as pd
 import streamlit as st
 
 from tracker import export, reports
-from ui.state import bundle, current_filters
+from ui.state import bundle, current_filters, store
 
 b = bundle()
 f = current_filters()
 incidents = f.apply_incidents(b.incidents).sort_values(["date", "incident_id"])
 
+history = store().batches()
+imported = (
+    int(history.loc[(history["kind"] == "reports") & history["undone_at"].isna(), "rows_accepted"].sum())
+    if len(history)
+    else 0
+)
+
 st.title("Sources")
 st.caption(
     f"What sources other than the announcements reported about the {len(incidents):,} strike record(s) "
-    f"{f.caption(as_of=b.as_of.date())}: {len(b.reports):,} reports in the bundled table "
+    f"{f.caption(as_of=b.as_of.date())}: {len(b.reports) - imported:,} reports in the bundled table"
+    + (f" and {imported:,} imported" if imported else "")
+    + " "
     "(independent trackers, the victims' governments, families, the press, other official bodies). "
     "The announced figures are never replaced: the counters show them, with the range across sources beside."
 )

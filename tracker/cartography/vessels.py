@@ -48,7 +48,7 @@ EVENT_LINE = 1.2
 """Stroke width (points) of the hollow and line markers; filled ones get a thin white edge."""
 
 _ZORDER_TRACKS = 3.5  # above routes and designations, under rings and strike symbols
-_ZORDER_EVENTS = 3.7
+_ZORDER_EVENTS = 5.5  # small markers above the strike symbols (a big strike circle would hide them), under counts
 
 
 def _paths(tracks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -68,6 +68,7 @@ def _write(table: pd.DataFrame, fmt: str, empty: str) -> None:
 def _events_output(found: pd.DataFrame) -> pd.DataFrame:
     out = found.rename(columns={"lat": "latitude", "lon": "longitude"})
     out["other_mmsi"] = out["other_mmsi"].astype("Int64")
+    out = out.round({"latitude": 5, "longitude": 5, "hours": 2, "distance_km": 3, "speed_kn": 2})
     for col in ("start", "end"):
         out[col] = pd.to_datetime(out[col], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     return out[EVENT_OUTPUT]
@@ -94,7 +95,8 @@ def cmd_vessels(args: argparse.Namespace, store) -> int:
     )
     for col in ("first_seen", "last_seen"):
         table[col] = pd.to_datetime(table[col], utc=True).dt.strftime("%Y-%m-%d %H:%M")
-    _write(table[VESSEL_OUTPUT], args.format, "no vessel")
+    shown = table[VESSEL_OUTPUT].astype(object)
+    _write(shown.where(shown.notna(), ""), args.format, "no vessel")
     return 0
 
 

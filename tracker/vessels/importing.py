@@ -180,7 +180,11 @@ def import_positions(
     if writer is not None:
         result.days = writer.days
     if result.rows_stored == 0:
-        result.refused = "no row holds a usable position (MMSI, time, latitude and longitude)"
+        result.refused = (
+            "the file has a header but no records"
+            if result.rows_read == 0
+            else "no row holds a usable position (MMSI, time, latitude and longitude)"
+        )
         if writer is not None:
             writer.discard()
         return result

@@ -21,16 +21,16 @@ GROUPS = (
 """The vessel groups, in legend order."""
 
 GROUP_COLORS: dict[str, list[int]] = {
-    "tanker": [214, 39, 40],
-    "cargo": [31, 119, 180],
-    "passenger": [148, 103, 189],
+    "tanker": [0, 150, 136],  # teal: apart from the strikes' red and the routes' colours
+    "cargo": [55, 71, 79],
+    "passenger": [199, 21, 133],
     "fishing": [44, 160, 44],
-    "tug or service": [140, 86, 75],
+    "tug or service": [188, 143, 143],
     "pleasure or sailing": [23, 190, 207],
     "military or law enforcement": [0, 0, 0],
     "other or not reported": [127, 127, 127],
 }
-"""RGB of each group (the tableau palette, as the other layers)."""
+"""RGB of each group: hues the strikes, rings and routes do not use (tracks are also thinner)."""
 
 _WORDS = {
     "tanker": "tanker", "cargo": "cargo", "passenger": "passenger", "fishing": "fishing", "tug": "tug or service",
