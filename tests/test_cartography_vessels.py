@@ -320,6 +320,7 @@ def test_the_evidence_pack_holds_the_events_drawn_with_their_times(bundle, layer
         manifest = json.loads(z.read("manifest.json"))
     assert len(events) == len(layer.events) and set(events["kind"]) == set(EVENT_KIND_LABELS)
     assert events["start"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$").all()
+    assert {"latitude", "longitude"} <= set(events.columns)  # named as `python -m tracker events` names them
     assert "vessels" in manifest["map"]["layers"]
 
 

@@ -286,6 +286,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
     if history.empty:
         print(f"no import batches in {store.path}" if lists.empty and ais.empty else "no batches of records")
         return 0
+    print("record batches (incidents, designations, routes, reports):")
     print(history.to_string(index=False))
     where = {"parquet": f"one file per batch under {store.columns_folder}", "sqlite": f"the tables of {store.path}"}
     for storage in sorted(set(history["storage"])):

@@ -163,7 +163,8 @@ def evidence_pack(
         "routes.geojson": to_geojson_bytes(rts, routes=True),
     }
     if plan.vessel_events is not None:  # the AIS behaviour events the map draws, with their times to the second
-        files["vessel_events.csv"] = to_csv_bytes(_times_as_text(plan.vessel_events))
+        events = plan.vessel_events.rename(columns={"lat": "latitude", "lon": "longitude"})  # as `events` prints them
+        files["vessel_events.csv"] = to_csv_bytes(_times_as_text(events))
     if plan.vessel_tracks is not None:  # the simplified tracks the map draws, as WKT lines (longitude latitude)
         tracks = plan.vessel_tracks.drop(columns=[c for c in ("color", "path") if c in plan.vessel_tracks])
         tracks = tracks.assign(
