@@ -213,3 +213,16 @@ def test_the_command_line_imports_reports_with_the_same_report(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "4 row(s) read, 2 accepted, 2 rejected" in out
     assert "source_type" in out and "rumour" in out  # the problem row, its column and value
+
+
+def test_a_report_on_a_strike_with_no_announced_figure_gives_its_own_range(b):
+    s37 = _one(b, "S37")
+    assert s37["killed"].isna().all()
+    extra = pd.concat([b.reports, b.reports.iloc[[0]].assign(incident_ids="S37", strike_ref="S37", low=4.0, high=4.0)])
+    r = reports.strike_ranges(s37, extra, "killed").iloc[0]
+    assert pd.isna(r["announced"]) and (r["low"], r["high"]) == (4, 4)
+
+
+def test_the_sources_table_keeps_its_columns_when_no_strike_is_in_view(b):
+    table = reports.source_summary(b.incidents.iloc[0:0], b.reports)
+    assert table.empty and "disputed_by_victims_side" in table.columns

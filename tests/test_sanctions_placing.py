@@ -107,3 +107,20 @@ def test_a_listed_organization_links_by_alias_and_a_person_never_does():
     links = affiliations.affiliation_links("ELN", read_bundle().designations, frame, search.build_search_index(frame))
     assert list(links["id"]) == ["eln"]
     assert links.iloc[0]["how"] == "alias (ELN)" and links.iloc[0]["program"] == "SDGT"
+
+
+def test_an_entity_on_two_lists_counts_on_each_and_its_group_links_without_error():
+    both = [
+        _entity("os:tda", "Tren de Aragua", "organization", ["VE"], ["SDGT"], list_name="OpenSanctions"),
+        _entity("os:tda", "Tren de Aragua", "organization", ["VE"], ["SDGT"], list_name="OpenSanctions maritime"),
+    ]
+    frame = ent.entities_frame(both)
+    places, unplaced = placing.place_entities(frame)
+    assert dict(zip(places["country"], places["entities"])) == {"VE": 2} and unplaced == 0
+    links = affiliations.affiliation_links(
+        "Tren de Aragua", read_bundle().designations, frame, search.build_search_index(frame)
+    )
+    assert sorted(links.loc[links["source"] != "bundled designation", "listed_by"]) == [
+        "OpenSanctions",
+        "OpenSanctions maritime",
+    ]

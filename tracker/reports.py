@@ -152,7 +152,7 @@ def strike_ranges(incidents: pd.DataFrame, reports: pd.DataFrame, field: str) ->
     by_strike = counted.groupby("incident_ids").agg(lo=("low", "min"), hi=("high", "max"), n=("low", "size"))
     out = pd.DataFrame({"incident_id": incidents["incident_id"].to_numpy(), "announced": incidents[field].to_numpy()})
     out = out.join(by_strike, on="incident_id")
-    announced = out["announced"].astype(float)
+    announced = pd.to_numeric(out["announced"], errors="coerce").astype(float)  # not announced: NaN
     out["low"] = np.fmin(announced, out["lo"])
     out["high"] = np.fmax(announced, out["hi"])
     out["sources"] = out["n"].fillna(0).astype(int)
@@ -180,6 +180,12 @@ RANGE_DEFINITION = (
 def unannounced(reports: pd.DataFrame) -> pd.DataFrame:
     """Reports of possible strikes that were never announced: listed apart, never counted."""
     return reports[reports["unannounced"]]
+
+
+SUMMARY_COLUMNS = [
+    "incident_id", "date", "region", "reports", "sources", "confirm", "contest", "disputed_by_victims_side",
+    "source_types",
+]  # fmt: skip
 
 
 def source_summary(incidents: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFrame:
@@ -217,4 +223,4 @@ def source_summary(incidents: pd.DataFrame, reports: pd.DataFrame) -> pd.DataFra
                 "source_types": ", ".join(SOURCE_TYPE_LABELS.get(t, t) for t in sorted(set(mine["source_type"]))),
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

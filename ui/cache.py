@@ -179,17 +179,36 @@ def vessel_track(mmsi: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner="Drawing the tracks of the window…")
-def _window_layer(key: tuple, start, end):
+def _window_layer(key: tuple, start, end, rules: str, _rules):
     from tracker.vessels import stored, view
 
     positions = stored.positions_between(store(), start, end, MAP_POSITION_COLUMNS)
-    events = vessel_events()
+    events = vessel_events(_rules)
     if len(events):
         starts = pd.to_datetime(events["start"], utc=True)
         events = events[(starts >= pd.Timestamp(start)) & (starts <= pd.Timestamp(end))]
     return view.vessel_layer(positions, events.reset_index(drop=True))
 
 
-def window_layer(start, end):
-    """The tracks and events between two UTC times (the Vessels page's time window)."""
-    return _window_layer(data_key(), start, end)
+def window_layer(start, end, rules=None):
+    """The tracks and events (under ``rules``, default: the published ones) between two UTC times."""
+    from tracker.vessels.events import EventRules
+
+    rules = rules or EventRules()
+    return _window_layer(data_key(), start, end, repr(rules), rules)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _vessel_identifiers(key: tuple) -> pd.DataFrame:
+    from tracker.vessels import stored
+
+    p = stored.read_positions(store(), columns=["mmsi", "imo"])
+    every = p["mmsi"].drop_duplicates()
+    known = p.dropna(subset=["imo"]).astype({"imo": str}).drop_duplicates()
+    imos = known.groupby("mmsi")["imo"].agg("; ".join)
+    return pd.DataFrame({"mmsi": every.to_numpy(), "imo": every.map(imos).to_numpy()})
+
+
+def vessel_identifiers() -> pd.DataFrame:
+    """One row per stored MMSI with its IMO numbers ('; '-joined): all a listing match needs, read light."""
+    return _vessel_identifiers(data_key())

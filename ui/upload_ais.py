@@ -23,15 +23,19 @@ def section(store, limit_mb: float) -> None:
     )
     if upload is not None:
         data = upload.getvalue()
-        bar = st.progress(0.0, text="Checking the positions…")
-        checked = import_positions(
-            data,
-            store,
-            file_name=upload.name,
-            dry_run=True,
-            progress=lambda n: bar.progress(0.5, text=f"Checked {n:,} rows…"),
-        )
-        bar.empty()
+        check_key = f"ais_checked_{upload.file_id}_{nonce}"  # the check runs once per file, not on every rerun
+        checked = st.session_state.get(check_key)
+        if checked is None:
+            bar = st.progress(0.0, text="Checking the positions…")
+            checked = import_positions(
+                data,
+                store,
+                file_name=upload.name,
+                dry_run=True,
+                progress=lambda n: bar.progress(0.5, text=f"Checked {n:,} rows…"),
+            )
+            bar.empty()
+            st.session_state[check_key] = checked
         st.text(checked.summary())  # the file name comes from the user: plain text
         if checked.problems:
             more = checked.problem_count - len(checked.problems)
@@ -65,5 +69,10 @@ def section(store, limit_mb: float) -> None:
             target = st.selectbox("Undo a position import", standing, key="ais_undo_target")
             if st.button("Undo this position import", key="ais_undo"):
                 removed = store.undo(target)
-                st.session_state["ais_message"] = f"Undid batch {target}: removed {removed:,} positions."
+                again = store.position_imports().set_index("batch_id").at[target, "undone_at"]
+                st.session_state["ais_message"] = (
+                    f"Undid batch {target}: removed {removed:,} positions."
+                    if removed
+                    else f"Batch {target} was already undone (at {str(again)[:19]}): nothing changed."
+                )
                 st.rerun()

@@ -125,10 +125,12 @@ def _other_reports(record: pd.Series) -> None:
     if mine.empty:
         st.caption("Other sources: none in the bundled table of reports for this strike.")
         return
+    one = b.incidents[b.incidents["incident_id"] == record["incident_id"]].head(1)  # typed, unlike a row
     ranges = [
-        f"{label} announced {announced} · reported {low:g}–{high:g}"
+        f"{label} {'announced ' + str(int(announced)) if pd.notna(announced) else 'not announced'}"
+        f" · reported {low:g}–{high:g}"
         for field, label in (("killed", "deaths"), ("presumed_dead", "presumed dead"), ("vessels", "vessels"))
-        for announced, low, high in reports.strike_ranges(record.to_frame().T, b.reports, field)[
+        for announced, low, high in reports.strike_ranges(one, b.reports, field)[
             ["announced", "low", "high"]
         ].itertuples(index=False)
         if pd.notna(low) and (low != high)

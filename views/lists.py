@@ -18,7 +18,7 @@ def _ais_vessels(entity: pd.Series) -> None:
     if not kinds & {ent.SHIP_IMO, "MMSI"} or not stored.has_positions(store()):
         return
     one = ent.entities_frame([{**entity.to_dict(), "entity_id": entity.name}])
-    matches = listed.match_listed(cache.vessel_table(), one, None)
+    matches = listed.match_listed(cache.vessel_identifiers(), one, None)
     st.caption(
         f"{matches['mmsi'].nunique()} vessel(s) of the imported AIS positions carry this entity's IMO or MMSI "
         "(exact identifier; the Vessels page has their tracks and events)."

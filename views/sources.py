@@ -19,12 +19,11 @@ imported = (
 )
 
 st.title("Sources")
-st.caption(
+st.text(  # the filter summary holds text from the link (a search): plain text, never markdown
     f"What sources other than the announcements reported about the {len(incidents):,} strike record(s) "
     f"{f.caption(as_of=b.as_of.date())}: {len(b.reports) - imported:,} reports in the bundled table"
     + (f" and {imported:,} imported" if imported else "")
-    + " "
-    "(independent trackers, the victims' governments, families, the press, other official bodies). "
+    + " (independent trackers, the victims' governments, families, the press, other official bodies). "
     "The announced figures are never replaced: the counters show them, with the range across sources beside."
 )
 

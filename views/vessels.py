@@ -142,7 +142,7 @@ if latest_start > span[0]:
 else:  # the positions fit in one window: nothing to move
     window_start = span[0].to_pydatetime()
 window_end = window_start + pd.Timedelta(hours=window_hours).to_pytimedelta()
-moving = cache.window_layer(window_start, window_end)
+moving = cache.window_layer(window_start, window_end, rules)
 st.caption(f"{window_start:%Y-%m-%d %H:%M} to {window_end:%Y-%m-%d %H:%M} UTC: " + moving.caption())
 st.pydeck_chart(
     layers.build_deck([*layers.basemap_layers(), *vessel_layers.vessel_deck_layers(moving)]),
@@ -152,11 +152,13 @@ st.pydeck_chart(
 render.legend(vessel_layers.vessel_legend(moving))
 
 st.subheader("One vessel")
-choices = list(listed["mmsi"]) + [m for m in vessels["mmsi"] if m not in set(listed["mmsi"])]
+listed_set = set(listed["mmsi"])
+choices = list(listed["mmsi"]) + [m for m in vessels["mmsi"] if m not in listed_set]
+names = vessels.set_index("mmsi")["names"].fillna("").to_dict()  # once, not per option
 mmsi = st.selectbox(
     "MMSI (vessels matching a listing first)",
     choices,
-    format_func=lambda m: f"{m} · {vessels.set_index('mmsi').at[m, 'names'] or '(no name)'}",
+    format_func=lambda m: f"{m} · {names.get(m) or '(no name)'}",
     key="vessel_mmsi",
 )
 record = vessels.set_index("mmsi").loc[mmsi].map(lambda v: "" if v is None or v is pd.NA or v != v else v)

@@ -67,10 +67,10 @@ def _list_rows(group: str, entities: pd.DataFrame, index: SearchIndex, min_score
     if hits.empty:
         return []
     hits = hits[hits["entity_type"].isin(GROUP_TYPES)]
-    by_id = entities.set_index("entity_id")
+    by_id = entities.drop_duplicates(["list_name", "entity_id"]).set_index(["list_name", "entity_id"])
     rows = []
-    for h in hits.itertuples(index=False):
-        entity = by_id.loc[h.entity_id]
+    for h in hits.itertuples(index=False):  # the same id may stand on two lists (OpenSanctions and its maritime subset)
+        entity = by_id.loc[(h.list_name, h.entity_id)]
         date = entity["list_date"]
         rows.append(
             {

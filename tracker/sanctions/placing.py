@@ -45,13 +45,15 @@ def _country_points() -> pd.DataFrame:
 
 
 def entity_countries(entities: pd.DataFrame) -> pd.DataFrame:
-    """One row per (entity, country it is listed with): entity_id, entity_type, country (ISO alpha-2)."""
+    """One row per (list, entity, country it is listed with): list_name, entity_id, entity_type, country (ISO
+    alpha-2).  An entity on two lists counts once per list, as the page's counter counts it."""
+    columns = ["list_name", "entity_id", "entity_type", "country"]
     if entities.empty:
-        return pd.DataFrame(columns=["entity_id", "entity_type", "country"])
-    pairs = entities[["entity_id", "entity_type", "countries"]].explode("countries").dropna(subset=["countries"])
-    pairs = pairs.rename(columns={"countries": "country"})
+        return pd.DataFrame(columns=columns)
+    pairs = entities[["list_name", "entity_id", "entity_type", "countries"]].explode("countries")
+    pairs = pairs.dropna(subset=["countries"]).rename(columns={"countries": "country"})
     pairs["country"] = pairs["country"].astype(str).str.upper()
-    return pairs.drop_duplicates(["entity_id", "country"]).reset_index(drop=True)
+    return pairs.drop_duplicates(["list_name", "entity_id", "country"]).reset_index(drop=True)[columns]
 
 
 def place_entities(entities: pd.DataFrame) -> tuple[pd.DataFrame, int]:
@@ -64,7 +66,7 @@ def place_entities(entities: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     pairs = entity_countries(entities)
     points = _country_points()
     placed = pairs[pairs["country"].isin(points.index)]
-    unplaced = len(entities) - placed["entity_id"].nunique() if len(entities) else 0
+    unplaced = len(entities) - len(placed[["list_name", "entity_id"]].drop_duplicates()) if len(entities) else 0
     if placed.empty:
         return pd.DataFrame(columns=PLACE_COLUMNS), unplaced
     counts = placed.groupby(["country", "entity_type"]).size().unstack(fill_value=0)
