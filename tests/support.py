@@ -62,3 +62,36 @@ def synthetic_incidents(n: int, seed: int = 0):
         }
     )
     return schema.canonicalise("incidents", frame)
+
+
+def view_of(bundle, filters=None):
+    """(filters, incidents, designations, routes) of the bundle under ``filters`` (default: none)."""
+    from tracker.filters import Filters
+
+    f = filters or Filters()
+    return (
+        f,
+        f.apply_incidents(bundle.incidents),
+        f.apply_designations(bundle.designations),
+        f.apply_routes(bundle.routes),
+    )
+
+
+def pt_box(fig, artist, dpi):
+    """An artist's box on the page in points from the top left: (x0, y0, x1, y1)."""
+    bb = artist.get_window_extent(fig.canvas.get_renderer())
+    k = 72.0 / dpi
+    return bb.x0 * k, (fig.bbox.height - bb.y1) * k, bb.x1 * k, (fig.bbox.height - bb.y0) * k
+
+
+def boxes_overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def pick_incident(at, incident_id: str):
+    """Select the Incidents table's row of ``incident_id`` (as a click would) and rerun the page."""
+    table = at.dataframe[0].value
+    at.session_state["incident_table"] = {
+        "selection": {"rows": [list(table["incident_id"]).index(incident_id)], "columns": [], "cells": []}
+    }
+    return at.run()

@@ -11,6 +11,7 @@ import pytest
 from matplotlib.text import Text
 from PIL import Image
 
+from support import boxes_overlap, pt_box, view_of
 from tracker import cartography, layers, readers
 from tracker.errors import TrackerError
 from tracker.filters import Filters
@@ -19,16 +20,6 @@ from tracker.filters import Filters
 @pytest.fixture(scope="module")
 def bundle():
     return readers.read_bundle()
-
-
-def _view(bundle, f: Filters | None = None):
-    f = f or Filters()
-    return (
-        f,
-        f.apply_incidents(bundle.incidents),
-        f.apply_designations(bundle.designations),
-        f.apply_routes(bundle.routes),
-    )
 
 
 def _spec(bundle, f: Filters, **kw) -> cartography.MapSpec:
@@ -57,23 +48,12 @@ def _renderer(fig):
     return fig.canvas.get_renderer()
 
 
-def _pt_box(fig, artist, dpi):
-    bb = artist.get_window_extent(_renderer(fig))
-    h = fig.bbox.height
-    k = 72.0 / dpi
-    return bb.x0 * k, (h - bb.y1) * k, bb.x1 * k, (h - bb.y0) * k
-
-
-def _overlap(a, b):
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 # -- layout ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("preset", list(cartography.PRESETS))
 def test_every_text_lies_inside_the_page_and_no_panel_covers_another_or_a_strike(bundle, preset):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _preset_spec(bundle, f, preset)
     plan = cartography.plan_map(inc, des, rts, spec)
     fig = _drawn(plan)
@@ -81,11 +61,11 @@ def test_every_text_lies_inside_the_page_and_no_panel_covers_another_or_a_strike
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     assert len(texts) > 20
     for t in texts:
-        x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+        x0, y0, x1, y1 = pt_box(fig, t, spec.dpi)
         assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H, f"{t.get_text()[:40]!r} is cut at {preset}"
     panels = plan.layout
     for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
-        assert not _overlap(panels[a], panels[b]), f"{a} overlaps {b} at {preset}"
+        assert not boxes_overlap(panels[a], panels[b]), f"{a} overlaps {b} at {preset}"
     mx0, my0, mx1, my1 = panels["map"]
     assert plan.symbols
     for x, y, r in plan.symbols:
@@ -93,15 +73,15 @@ def test_every_text_lies_inside_the_page_and_no_panel_covers_another_or_a_strike
         assert mx0 <= x - r and x + r <= mx1 and my0 <= y - r and y + r <= my1
     # map labels never sit on a strike symbol
     for t in fig.findobj(lambda a: isinstance(a, Text) and a.get_gid() == "label"):
-        box = _pt_box(fig, t, spec.dpi)
+        box = pt_box(fig, t, spec.dpi)
         for x, y, r in plan.symbols:
-            assert not _overlap(box, (x - r, y - r, x + r, y + r)), t.get_text()
+            assert not boxes_overlap(box, (x - r, y - r, x + r, y + r)), t.get_text()
     plt.close(fig)
 
 
 @pytest.mark.parametrize("preset", list(cartography.PRESETS))
 def test_type_is_sized_in_points_and_readable(bundle, preset):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _preset_spec(bundle, f, preset)
     fig = _drawn(cartography.plan_map(inc, des, rts, spec))
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
@@ -113,7 +93,7 @@ def test_type_is_sized_in_points_and_readable(bundle, preset):
 
 
 def test_a4_at_300_dpi_is_the_150_dpi_layout_only_sharper(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     images = {}
     for dpi in (150, 300):
         spec = _spec(bundle, f, width_px=round(11.6929 * dpi), height_px=round(8.2677 * dpi), dpi=dpi)
@@ -140,32 +120,32 @@ CASES = [
 
 @pytest.mark.parametrize("options", CASES, ids=lambda o: "-".join(str(v) for v in o.values()))
 def test_custom_sizes_and_extents_cut_nothing_and_cover_no_strike(bundle, options):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, **options)
     plan = cartography.plan_map(inc, des, rts, spec)
     fig = _drawn(plan)
     W, H = spec.size_pt
     for t in fig.findobj(Text):
         if t.get_visible() and t.get_text().strip() and t.get_gid() not in ("label",):
-            x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+            x0, y0, x1, y1 = pt_box(fig, t, spec.dpi)
             assert x0 >= -0.5 and y0 >= -0.5 and x1 <= W + 0.5 and y1 <= H + 0.5, t.get_text()[:40]
     mx0, my0, mx1, my1 = plan.layout["map"]
     for x, y, r in plan.symbols:
         assert mx0 <= x - r and x + r <= mx1 and my0 <= y - r and y + r <= my1
     for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
-        assert not _overlap(plan.layout[a], plan.layout[b])
+        assert not boxes_overlap(plan.layout[a], plan.layout[b])
     plt.close(fig)
 
 
 def test_a_wide_page_of_the_western_hemisphere_switches_to_a_world_projection(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f, extent="western-hemisphere"))
     plt.close(_drawn(plan))
     assert plan.frame.world and "+lon_0=-95" in plan.frame.crs
 
 
 def test_country_names_clear_the_designation_circles_on_their_label_points(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     fig = _drawn(cartography.plan_map(inc, des, rts, _preset_spec(bundle, f, "a4-landscape")))
     names = {t.get_text() for t in fig.findobj(Text) if t.get_gid() == "label"}
     assert {"Colombia", "Venezuela", "Ecuador", "Caribbean Sea"} <= names
@@ -173,27 +153,27 @@ def test_country_names_clear_the_designation_circles_on_their_label_points(bundl
 
 
 def test_a_page_too_small_for_the_key_and_notes_is_refused_with_its_size_in_inches(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f, width_px=1920, height_px=1080, dpi=300))
     with pytest.raises(TrackerError, match=r"is a 6\.4×3\.6 in page: too small .* use a lower dpi \(e\.g\. 150\)"):
         cartography.render_plan(plan)
 
 
 def test_a_page_too_small_for_a_legible_map_is_refused_with_the_reason(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     with pytest.raises(TrackerError, match="too small for a legible map"):
         cartography.plan_map(inc, des, rts, _spec(bundle, f, width_px=400, height_px=300, dpi=300))
 
 
 def test_a_portrait_page_puts_the_key_below_the_map_and_cuts_nothing(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, width_px=1200, height_px=1800, dpi=150)
     plan = cartography.plan_map(inc, des, rts, spec)
     fig = _drawn(plan)
     W, H = spec.size_pt
     for t in fig.findobj(Text):
         if t.get_visible() and t.get_text().strip():
-            x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+            x0, y0, x1, y1 = pt_box(fig, t, spec.dpi)
             assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H
     assert plan.layout["panel"][1] >= plan.layout["map"][3]
     plt.close(fig)
@@ -204,7 +184,7 @@ def test_a_portrait_page_puts_the_key_below_the_map_and_cuts_nothing(bundle):
 
 @pytest.mark.parametrize("preset", ["square", "a4-landscape", "screen"])
 def test_the_default_extent_contains_every_placed_strike(bundle, preset):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _preset_spec(bundle, f, preset))
     placed = inc[inc["latitude"].notna()]
     assert plan.frame.contains(placed["longitude"], placed["latitude"]).all()
@@ -213,7 +193,7 @@ def test_the_default_extent_contains_every_placed_strike(bundle, preset):
 
 
 def test_the_extent_is_widened_to_the_page_never_narrowed(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     for w, h in ((1080, 1080), (1920, 1080), (1000, 2000)):
         plan = cartography.plan_map(
             inc, des, rts, _spec(bundle, f, width_px=w, height_px=h, dpi=96, extent="caribbean")
@@ -226,7 +206,7 @@ def test_the_extent_is_widened_to_the_page_never_narrowed(bundle):
 
 
 def test_a_world_view_uses_a_world_projection(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f, extent=(-180, -60, 180, 80)))
     assert plan.frame.world and "eqearth" in plan.frame.crs and plan.scale_bar is None
 
@@ -245,7 +225,7 @@ def test_the_region_filter_frames_the_map_the_same_way_on_the_page_and_the_comma
 def test_the_scale_bar_is_as_long_as_the_distance_it_claims(bundle, extent):
     from pyproj import Geod
 
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, width_px=2400, height_px=1600, dpi=200, extent=extent)
     plan = cartography.plan_map(inc, des, rts, spec)
     fig = _drawn(plan)
@@ -267,7 +247,7 @@ def test_the_scale_bar_is_as_long_as_the_distance_it_claims(bundle, extent):
 
 
 def test_stacked_strikes_show_their_count_and_a_note(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _preset_spec(bundle, f, "screen"))
     pacific = plan.strikes[(plan.strikes["longitude"] == -88.0) & (plan.strikes["latitude"] == 8.0)].iloc[0]
     assert pacific["strikes"] == 34
@@ -285,7 +265,7 @@ def test_symbol_area_is_proportional_to_deaths():
 
 
 def test_the_legend_lists_only_what_is_drawn_in_the_drawn_style(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, show=("basemap", "strikes"), extent="caribbean")
     fig = _drawn(cartography.plan_map(inc, des, rts, spec))
     legend = next(a for a in fig.legends if a.get_gid() == "legend")
@@ -316,7 +296,7 @@ def test_the_legend_lists_only_what_is_drawn_in_the_drawn_style(bundle):
 
 
 def test_a_strike_is_drawn_in_the_strike_colour_where_the_projection_puts_it(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     s03 = inc[inc["incident_id"] == "S03"]  # alone at 16.24 N, 71.52 W
     spec = _spec(bundle, f, width_px=1200, height_px=900, dpi=96, extent="caribbean", show=("basemap", "strikes"))
     plan = cartography.plan_map(s03, des.iloc[0:0], None, spec)
@@ -335,7 +315,7 @@ def test_a_strike_is_drawn_in_the_strike_colour_where_the_projection_puts_it(bun
 
 def test_counters_count_designations_and_routes_in_the_frame_and_the_dates(bundle):
     f = Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 10, 31), regions=("Caribbean",))
-    f, inc, des, rts = _view(bundle, f)
+    f, inc, des, rts = view_of(bundle, f)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f))
     plt.close(_drawn(plan))
     counters = {c.key: c.value for c in plan.counters}
@@ -362,7 +342,7 @@ def test_counters_count_designations_and_routes_in_the_frame_and_the_dates(bundl
 
 def test_records_with_no_position_count_only_where_the_frame_follows_the_filters(bundle):
     f = Filters(regions=("Unknown",))
-    f, inc, des, rts = _view(bundle, f)
+    f, inc, des, rts = view_of(bundle, f)
     assert inc["latitude"].isna().all() and len(inc) == 2
     auto = cartography.plan_map(inc, des, rts, _spec(bundle, f))
     fig = _drawn(auto)
@@ -379,7 +359,7 @@ def test_records_with_no_position_count_only_where_the_frame_follows_the_filters
 
 def test_title_subtitle_and_as_of_follow_the_filters_and_the_data(bundle):
     f = Filters(date_from=dt.date(2025, 9, 1), date_to=dt.date(2025, 10, 31), regions=("Caribbean",))
-    f, inc, des, rts = _view(bundle, f)
+    f, inc, des, rts = view_of(bundle, f)
     svg = cartography.render_map(inc, des, rts, _spec(bundle, f, fmt="svg")).decode()
     assert "U.S. strikes on alleged drug boats in the Caribbean" in svg
     assert "1 Sep 2025 – 31 Oct 2025" in svg
@@ -388,7 +368,7 @@ def test_title_subtitle_and_as_of_follow_the_filters_and_the_data(bundle):
 
 
 def test_svg_carries_title_legend_counters_and_credits_as_escaped_text(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     svg = cartography.render_map(
         inc, des, rts, _spec(bundle, f, fmt="svg", title="Strikes <&> report", extent="caribbean")
     ).decode("utf-8")
@@ -398,7 +378,7 @@ def test_svg_carries_title_legend_counters_and_credits_as_escaped_text(bundle):
 
 
 def test_same_inputs_give_the_same_svg_and_pdf(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     for fmt in ("svg", "pdf"):
         a = cartography.render_map(inc, des, rts, _spec(bundle, f, fmt=fmt, extent="venezuela"))
         b = cartography.render_map(inc, des, rts, _spec(bundle, f, fmt=fmt, extent="venezuela"))
@@ -411,7 +391,7 @@ def test_same_inputs_give_the_same_svg_and_pdf(bundle):
 
 def test_an_empty_view_still_exports_a_map_that_says_so(bundle):
     f = Filters(text="no such text anywhere")
-    f, inc, des, rts = _view(bundle, f)
+    f, inc, des, rts = view_of(bundle, f)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f))
     fig = _drawn(plan)
     assert [t.get_text() for t in fig.findobj(Text) if t.get_gid() == "empty"] == ["No strikes match these filters"]
@@ -431,7 +411,7 @@ def test_an_empty_view_still_exports_a_map_that_says_so(bundle):
     ],
 )
 def test_bad_options_are_refused_by_the_domain_code(bundle, options, message):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     options.setdefault("filters", f)
     spec = cartography.MapSpec(data_as_of=bundle.as_of.date(), **options)
     with pytest.raises(TrackerError, match=message):
@@ -459,7 +439,7 @@ def _golden_module():
 
 def test_the_golden_comparison_catches_a_small_change(bundle):
     golden = _golden_module()
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = cartography.spec_for_preset(
         "screen",
         filters=f,
@@ -499,10 +479,10 @@ def test_a_large_view_is_drawn_in_grid_cells_with_every_text_inside_the_page_and
     W, H = spec.size_pt
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     for t in texts:
-        x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+        x0, y0, x1, y1 = pt_box(fig, t, spec.dpi)
         assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H, f"{t.get_text()[:40]!r} is cut"
     for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
-        assert not _overlap(plan.layout[a], plan.layout[b])
+        assert not boxes_overlap(plan.layout[a], plan.layout[b])
     strikes = plan.strikes
     cell = float(strikes["cell_km"].iloc[0])
     assert cell > 0 and 0 < len(strikes) <= cartography.plan.MAX_SYMBOLS

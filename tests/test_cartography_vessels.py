@@ -16,10 +16,10 @@ from ais_planted import _near_misses, _planted, _write
 from matplotlib.text import Text
 from PIL import Image
 
+from support import boxes_overlap, pt_box, view_of
 from tracker import cartography, readers
 from tracker.__main__ import main
 from tracker.cartography import vessels as vessel_marks
-from tracker.filters import Filters
 from tracker.store import Store
 from tracker.vessels.events import detect_events
 from tracker.vessels.importing import import_positions
@@ -64,16 +64,6 @@ def layer(positions, events):
     return out
 
 
-def _view(bundle, f: Filters | None = None):
-    f = f or Filters()
-    return (
-        f,
-        f.apply_incidents(bundle.incidents),
-        f.apply_designations(bundle.designations),
-        f.apply_routes(bundle.routes),
-    )
-
-
 def _spec(bundle, f, preset="screen", **kw):
     return cartography.spec_for_preset(
         preset, filters=f, data_as_of=bundle.as_of.date(), coverage_note=bundle.coverage_note, **kw
@@ -95,21 +85,11 @@ def _footer(fig) -> str:
     return " ".join(next(t for t in fig.texts if t.get_gid() == "footer").get_text().split())
 
 
-def _pt_box(fig, artist, dpi):
-    bb = artist.get_window_extent(fig.canvas.get_renderer())
-    k = 72.0 / dpi
-    return bb.x0 * k, (fig.bbox.height - bb.y1) * k, bb.x1 * k, (fig.bbox.height - bb.y0) * k
-
-
-def _overlap(a, b):
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 # -- the key -----------------------------------------------------------------------------------
 
 
 def test_the_key_lists_each_vessel_group_and_event_kind_drawn_and_nothing_else(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     fig = _drawn(cartography.plan_map(inc, des, rts, _spec(bundle, f), vessels=layer))
     texts = _legend_texts(fig)
     tracks = [t for t in texts if t.startswith("Vessel track:")]
@@ -124,7 +104,7 @@ def test_the_key_lists_each_vessel_group_and_event_kind_drawn_and_nothing_else(b
 
 
 def test_kinds_and_groups_not_drawn_are_not_in_the_key(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     some = type(layer)(
         layer.tracks[layer.tracks["group"] == "cargo"],
         layer.events[~layer.events["kind"].isin(["jump", "identity"])],
@@ -140,7 +120,7 @@ def test_kinds_and_groups_not_drawn_are_not_in_the_key(bundle, layer):
 
 
 def test_a_frame_that_leaves_events_out_leaves_them_out_of_the_key_counters_and_footnote(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     # east of the gap (95°W) and north of the jump (5°N); the loitering (88°W 11°N) and encounter stay in
     spec = _spec(bundle, f, extent=(-89.0, 9.5, -72.0, 20.0))
     plan = cartography.plan_map(inc, des, rts, spec, vessels=layer)
@@ -179,7 +159,7 @@ def _png_of(plan) -> tuple[np.ndarray, plt.Figure]:
 
 @pytest.mark.parametrize("preset", ["screen", "a4-landscape"])
 def test_the_gap_is_a_hollow_orange_circle_where_the_projection_puts_it(bundle, layer, preset):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f, preset), vessels=layer)
     img, fig = _png_of(plan)
     gap = layer.events[(layer.events["kind"] == "gap") & (layer.events["mmsi"] == GAP_MMSI)].iloc[0]
@@ -207,7 +187,7 @@ def test_the_gap_is_a_hollow_orange_circle_where_the_projection_puts_it(bundle, 
 
 
 def test_tracks_lie_under_the_strikes_and_the_events_over_them(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     fig = _drawn(cartography.plan_map(inc, des, rts, _spec(bundle, f), vessels=layer))
     ax = fig.axes[0]
     z = {c.get_gid(): c.get_zorder() for c in ax.collections if c.get_gid()}
@@ -226,22 +206,22 @@ def test_tracks_lie_under_the_strikes_and_the_events_over_them(bundle, layer):
 
 @pytest.mark.parametrize("preset", ["screen", "a4-landscape"])
 def test_with_vessels_nothing_is_cut_or_covered_and_type_stays_legible(bundle, layer, preset):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, preset)
     plan = cartography.plan_map(inc, des, rts, spec, vessels=layer)
     fig = _drawn(plan)
     W, H = spec.size_pt
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     for t in texts:
-        x0, y0, x1, y1 = _pt_box(fig, t, spec.dpi)
+        x0, y0, x1, y1 = pt_box(fig, t, spec.dpi)
         assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H, f"{t.get_text()[:40]!r} is cut at {preset}"
         assert t.get_fontsize() >= 5.4 and t.get_fontsize() * spec.dpi / 72 >= 9
     for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
-        assert not _overlap(plan.layout[a], plan.layout[b]), f"{a} overlaps {b} at {preset}"
+        assert not boxes_overlap(plan.layout[a], plan.layout[b]), f"{a} overlaps {b} at {preset}"
     vessel_legend = next(leg for leg in fig.legends if leg.get_gid() == "vessel-legend")
-    assert _overlap(_pt_box(fig, vessel_legend, spec.dpi), plan.layout["panel"])
+    assert boxes_overlap(pt_box(fig, vessel_legend, spec.dpi), plan.layout["panel"])
     px0, py0, px1, py1 = plan.layout["panel"]
-    x0, y0, x1, y1 = _pt_box(fig, vessel_legend, spec.dpi)
+    x0, y0, x1, y1 = pt_box(fig, vessel_legend, spec.dpi)
     assert px0 - 1 <= x0 and x1 <= px1 + 1 and py0 - 1 <= y0 and y1 <= py1 + 1
     # the map keeps most of the page: the key does not push it into a strip
     mx0, my0, mx1, my1 = plan.layout["map"]
@@ -253,7 +233,7 @@ def test_with_vessels_nothing_is_cut_or_covered_and_type_stays_legible(bundle, l
 
 
 def test_no_vessel_layer_or_an_empty_one_draws_the_map_as_before(bundle):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, fmt="svg")
     before = cartography.render_map(inc, des, rts, spec)
     assert cartography.render_map(inc, des, rts, spec, vessels=empty_layer()) == before
@@ -267,7 +247,7 @@ def test_no_vessel_layer_or_an_empty_one_draws_the_map_as_before(bundle):
 
 
 def test_the_footnote_and_counters_state_the_vessels_in_view(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f), vessels=layer)
     fig = _drawn(plan)
     foot = _footer(fig)
@@ -287,7 +267,7 @@ def test_the_footnote_and_counters_state_the_vessels_in_view(bundle, layer):
 
 
 def test_with_no_strikes_the_fitted_frame_holds_the_tracks_and_events(bundle, layer):
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     spec = _spec(bundle, f, extent="fit")
     plan = cartography.plan_map(inc.iloc[0:0], des, rts, spec, vessels=layer)
     ev = layer.events
@@ -309,7 +289,7 @@ def test_with_no_strikes_the_fitted_frame_holds_the_tracks_and_events(bundle, la
 def test_the_evidence_pack_holds_the_events_drawn_with_their_times(bundle, layer):
     from tracker import export
 
-    f, inc, des, rts = _view(bundle)
+    f, inc, des, rts = view_of(bundle)
     plan = cartography.plan_map(inc, des, rts, _spec(bundle, f), vessels=layer)
     image = cartography.render_plan(plan)
     pack = export.evidence_pack(

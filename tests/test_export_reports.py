@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.text import Text
 
+from support import boxes_overlap, pt_box, view_of
 from tracker import cartography, export, readers
 from tracker import reports as rp
 from tracker.__main__ import main
@@ -26,12 +27,8 @@ def bundle():
     return readers.read_bundle()
 
 
-def _view(bundle, f: Filters):
-    return f.apply_incidents(bundle.incidents), f.apply_designations(bundle.designations), f.apply_routes(bundle.routes)
-
-
 def _plan(bundle, f: Filters, preset: str = "screen", **kw):
-    inc, des, rts = _view(bundle, f)
+    _, inc, des, rts = view_of(bundle, f)
     spec = cartography.spec_for_preset(
         preset, filters=f, data_as_of=bundle.as_of.date(), coverage_note=bundle.coverage_note
     )
@@ -50,21 +47,11 @@ def _text(fig, gid: str) -> str:
     return " ".join(next(t for t in fig.texts if t.get_gid() == gid).get_text().split())
 
 
-def _pt_box(fig, artist, dpi):
-    bb = artist.get_window_extent(fig.canvas.get_renderer())
-    k = 72.0 / dpi
-    return bb.x0 * k, (fig.bbox.height - bb.y1) * k, bb.x1 * k, (fig.bbox.height - bb.y0) * k
-
-
-def _overlap(a, b):
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 # -- the map -----------------------------------------------------------------------------------
 
 
 def test_the_full_view_shows_the_reported_range_beside_the_announced_deaths(bundle):
-    inc, _des, _rts = _view(bundle, Filters())
+    _, inc, _des, _rts = view_of(bundle, Filters())
     assert rp.range_text(inc, bundle.reports, "killed") == "reported 192–195"
     plan = _plan(bundle, Filters(), reports=bundle.reports)
     fig = _drawn(plan)
@@ -103,7 +90,7 @@ def test_a_view_of_one_strike_shows_that_strikes_range(bundle):
 def test_the_range_follows_the_strikes_placed_in_the_frame_not_the_filters(bundle):
     """A chosen extent that holds only the Caribbean strikes: the ranges are those of its strikes."""
     f = Filters()
-    inc, des, rts = _view(bundle, f)
+    _, inc, des, rts = view_of(bundle, f)
     spec = cartography.spec_for_preset(
         "screen", filters=f, data_as_of=bundle.as_of.date(), extent="caribbean", coverage_note=bundle.coverage_note
     )
@@ -135,10 +122,10 @@ def test_with_ranges_nothing_is_cut_or_covered(bundle, preset):
     assert "\u00a0" not in raw  # the range is wrapped whole and carried with plain spaces
     for t in fig.findobj(Text):
         if t.get_visible() and t.get_text().strip():
-            x0, y0, x1, y1 = _pt_box(fig, t, plan.spec.dpi)
+            x0, y0, x1, y1 = pt_box(fig, t, plan.spec.dpi)
             assert x0 >= 0 and y0 >= 0 and x1 <= W and y1 <= H, f"{t.get_text()[:40]!r} is cut at {preset}"
     for a, b in itertools.combinations(["header", "map", "panel", "footer"], 2):
-        assert not _overlap(plan.layout[a], plan.layout[b]), f"{a} overlaps {b} at {preset}"
+        assert not boxes_overlap(plan.layout[a], plan.layout[b]), f"{a} overlaps {b} at {preset}"
     mx0, my0, mx1, my1 = plan.layout["map"]
     assert plan.symbols
     for x, y, r in plan.symbols:
@@ -150,7 +137,7 @@ def test_with_ranges_nothing_is_cut_or_covered(bundle, preset):
 
 
 def _pack(bundle, f: Filters, reports):
-    inc, des, rts = _view(bundle, f)
+    _, inc, des, rts = view_of(bundle, f)
     spec = cartography.MapSpec(width_px=800, height_px=600, dpi=96, filters=f, data_as_of=bundle.as_of.date())
     plan = cartography.plan_map(inc, des, rts, spec, reports=reports)
     png = cartography.render_plan(plan)

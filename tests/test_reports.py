@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from support import ROOT
+from support import ROOT, pick_incident
 from tracker import metrics, reports
 from tracker.readers import read_bundle
 
@@ -113,11 +113,7 @@ def test_the_overview_shows_the_range_beside_deaths_and_the_unannounced_apart():
 def test_a_strike_detail_lists_the_other_reports_beneath_the_official_figures():
     at = _app()
     at.switch_page("views/incidents.py").run()
-    table = at.dataframe[0].value
-    at.session_state["incident_table"] = {
-        "selection": {"rows": [list(table["incident_id"]).index("S08")], "columns": [], "cells": []}
-    }
-    at.run()
+    pick_incident(at, "S08")
     assert not at.exception
     shown = next(d.value for d in at.dataframe if "source_name" in d.value.columns)
     assert len(shown) == 5 and any("2–3 (range)" in v for v in shown["value"])
@@ -155,11 +151,7 @@ def test_html_in_a_report_is_shown_as_text(monkeypatch, b):
     monkeypatch.setattr(readers, "read_bundle", patched)
     at = _app()
     at.switch_page("views/incidents.py").run()
-    table = at.dataframe[0].value
-    at.session_state["incident_table"] = {
-        "selection": {"rows": [list(table["incident_id"]).index("S08")], "columns": [], "cells": []}
-    }
-    at.run()
+    pick_incident(at, "S08")
     shown = next(d.value for d in at.dataframe if "source_name" in d.value.columns)
     assert "<script>alert(1)</script> <b>bold</b>" in set(shown["value"])  # in a data frame: text, never HTML
     assert not any("<script>" in m.value for m in [*at.markdown, *at.caption, *at.subheader])
